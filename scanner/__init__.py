@@ -1,0 +1,3 @@
+"""mlposture: security posture scanner for serverless ML workloads."""
+
+__version__ = "0.1.0"

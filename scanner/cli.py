@@ -1,0 +1,244 @@
+"""The `mlposture` command line. Names here are a contract with users' CI scripts:
+add freely, rename nothing (DESIGN, Contracts)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from scanner import __version__
+from scanner.gate import EXIT_USAGE
+
+SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"], case_sensitive=False)
+
+
+def _parse_outputs(outputs: tuple[str, ...]) -> list[tuple[str, str]]:
+    from reports import FORMATS
+
+    parsed = []
+    for o in outputs:
+        fmt, sep, dest = o.partition("=")
+        fmt = fmt.strip().lower()
+        if not sep or not dest:
+            raise click.UsageError(f"-o expects FORMAT=FILE, got {o!r}")
+        if fmt not in FORMATS:
+            raise click.UsageError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)}")
+        parsed.append((fmt, dest))
+    return parsed
+
+
+def _write_outputs(result, outputs: list[tuple[str, str]]) -> None:
+    from reports import render
+
+    for fmt, dest in outputs:
+        text = render(fmt, result)
+        if dest == "-":
+            sys.stdout.write(text)
+        else:
+            Path(dest).parent.mkdir(parents=True, exist_ok=True)
+            Path(dest).write_text(text, encoding="utf-8")
+
+
+def _console(outputs):
+    from rich.console import Console
+
+    # When a machine-readable report goes to stdout, people's text goes to stderr.
+    to_stderr = any(dest == "-" for _, dest in outputs)
+    return Console(stderr=to_stderr, highlight=False, soft_wrap=False)
+
+
+def _progress():
+    """A progress callback that draws on stderr only when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    err = Console(stderr=True)
+
+    def report(stage: str, n: int) -> None:
+        err.print(f"[dim]… {stage}: {n}[/]")
+
+    return report
+
+
+def common_scan_options(f):
+    f = click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT=FILE",
+                     help="Write a report; repeatable. FILE '-' is stdout. Formats: json, sarif.")(f)
+    f = click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
+                     help="Exit 1 when an unmuted finding is at or above this severity (default high).")(f)
+    f = click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                     help="Config file with suppressions and overrides (default ./.mlposture.yaml if present).")(f)
+    f = click.option("--rules", "include_rules", default=None, help="Comma-separated rule ids or aliases to run.")(f)
+    f = click.option("--skip-rules", "exclude_rules", default=None, help="Comma-separated rule ids or aliases to skip.")(f)
+    f = click.option("--categories", default=None, help="Comma-separated categories to run.")(f)
+    f = click.option("--save-inventory", type=click.Path(dir_okay=False), default=None,
+                     help="Also write the normalized inventory as JSON (re-scan it with `scan inventory`).")(f)
+    f = click.option("-q", "--quiet", is_flag=True, help="No console summary.")(f)
+    return f
+
+
+def _split(s: str | None) -> list[str] | None:
+    return [x.strip() for x in s.split(",") if x.strip()] if s else None
+
+
+def _options(config_path, include_rules, exclude_rules, categories):
+    from scanner.engine import ScanOptions
+    from scanner.suppress import ConfigError, load_config
+
+    config = None
+    path = config_path or (".mlposture.yaml" if Path(".mlposture.yaml").is_file() else None)
+    if path:
+        try:
+            config = load_config(path)
+        except ConfigError as e:
+            raise click.UsageError(str(e)) from e
+    return ScanOptions(include_rules=_split(include_rules), exclude_rules=_split(exclude_rules),
+                       categories=_split(categories), config=config, progress=_progress())
+
+
+def _finish(result, inventory, outputs, fail_on, save_inventory, quiet) -> None:
+    from reports.console import print_summary
+    from scanner.gate import exit_code
+
+    _write_outputs(result, outputs)
+    if save_inventory and inventory is not None:
+        inventory.save(save_inventory)
+    if not quiet:
+        print_summary(result, _console(outputs))
+    threshold = fail_on or (getattr(result, "_config_fail_on", None)) or "high"
+    sys.exit(exit_code(result, threshold.lower()))
+
+
+class ScanGroup(click.Group):
+    """`mlposture scan PATH` is short for `mlposture scan iac PATH`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["iac", *args]
+        return super().resolve_command(ctx, args)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mlposture")
+def main() -> None:
+    """mlposture: security posture for serverless ML workloads."""
+
+
+@main.group(cls=ScanGroup)
+def scan() -> None:
+    """Scan IaC, a saved inventory, or (later) live accounts."""
+
+
+@scan.command("iac")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@common_scan_options
+def scan_iac_cmd(paths, outputs, fail_on, config_path, include_rules, exclude_rules, categories,
+                 save_inventory, quiet):
+    """Scan Terraform, Terraform plans, CloudFormation/SAM and Kubernetes manifests."""
+    from scanner.engine import scan_iac
+
+    outs = _parse_outputs(outputs)
+    opts = _options(config_path, include_rules, exclude_rules, categories)
+    result, inv = scan_iac(list(paths), opts)
+    _finish(result, inv, outs, fail_on or (opts.config.fail_on if opts.config else None), save_inventory, quiet)
+
+
+@scan.command("inventory")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@common_scan_options
+def scan_inventory_cmd(file, outputs, fail_on, config_path, include_rules, exclude_rules, categories,
+                       save_inventory, quiet):
+    """Re-evaluate a saved inventory offline."""
+    from scanner.engine import scan_inventory
+    from scanner.model.inventory import Inventory
+
+    outs = _parse_outputs(outputs)
+    opts = _options(config_path, include_rules, exclude_rules, categories)
+    try:
+        inv = Inventory.load(file)
+    except (ValueError, KeyError, json.JSONDecodeError) as e:
+        raise click.UsageError(f"{file}: not a mlposture inventory: {e}") from e
+    result = scan_inventory(inv, opts, target=file)
+    _finish(result, inv, outs, fail_on or (opts.config.fail_on if opts.config else None), save_inventory, quiet)
+
+
+@main.command("report")
+@click.argument("scan_json", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "outputs", multiple=True, required=True, metavar="FORMAT=FILE")
+def report_cmd(scan_json, outputs):
+    """Render any report format from a JSON scan result."""
+    from reports.json_report import from_dict
+
+    outs = _parse_outputs(outputs)
+    try:
+        result = from_dict(json.loads(Path(scan_json).read_text()))
+    except (ValueError, KeyError, TypeError) as e:
+        raise click.UsageError(f"{scan_json}: not a mlposture v1 JSON report: {e}") from e
+    _write_outputs(result, outs)
+
+
+@main.group()
+def rules() -> None:
+    """The rule catalogue."""
+
+
+@rules.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def rules_list(fmt):
+    """Every rule with its severity, category and resource types."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from rules.loader import load_catalogue
+
+    cat = load_catalogue()
+    if fmt == "json":
+        click.echo(json.dumps([r.meta.to_json() for r in cat.rules], indent=2))
+        return
+    t = Table(title=f"{len(cat.rules)} rules")
+    for col in ("id", "severity", "category", "applies to", "title"):
+        t.add_column(col, overflow="fold")
+    for r in cat.rules:
+        m = r.meta
+        t.add_row(m.id, m.severity, m.category, ", ".join(m.applies_to), escape(m.title))
+    Console().print(t)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+def rules_show(rule_id):
+    """Everything about one rule (an id or a Checkov/Prowler alias), with its examples."""
+    from rules.examples import examples_for
+    from rules.loader import load_catalogue
+
+    cat = load_catalogue()
+    rid = cat.resolve_id(rule_id)
+    if rid is None:
+        click.echo(f"no rule {rule_id!r}", err=True)
+        sys.exit(EXIT_USAGE)
+    m = cat.by_id[rid].meta
+    click.echo(f"{m.id}  [{m.severity}, {m.category}, {m.maturity}]")
+    click.echo(m.title)
+    if m.description:
+        click.echo(f"\n{m.description}")
+    if m.risk:
+        click.echo(f"\nRisk: {m.risk}")
+    click.echo(f"\nApplies to: {', '.join(m.applies_to)}")
+    if m.aliases:
+        click.echo(f"Aliases: {', '.join(m.aliases)}")
+    if m.compliance:
+        click.echo(f"Compliance: {', '.join(m.compliance)}")
+    for k, v in m.remediation.items():
+        click.echo(f"\nRemediation ({k}):\n{v}")
+    for ref in m.references:
+        click.echo(f"Reference: {ref}")
+    for ex in examples_for(rid):
+        click.echo(f"\nExample ({ex.dialect}): {ex.path.name}\n{ex.path.read_text()}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

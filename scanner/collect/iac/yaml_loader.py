@@ -1,0 +1,172 @@
+"""Safe YAML (and JSON) loading for untrusted IaC: line numbers on every mapping and list,
+CloudFormation short-form tags, and hard limits against alias bombs and deep nesting.
+
+PyYAML's SafeLoader shares aliased nodes instead of copying them, so a "billion laughs"
+document loads quickly and explodes only when something walks it. We therefore count the
+size each node would have once aliases were expanded, while composing, and refuse the
+document as soon as that passes `max_nodes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+# The C loader would be faster but exposes no compose-level hooks, which the limits need.
+from yaml import SafeLoader
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+
+class YamlLimitError(ValueError):
+    """The document breaks a safety limit (alias expansion, depth)."""
+
+
+@dataclass(frozen=True)
+class YamlLimits:
+    max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+    max_depth: int = 200
+    max_aliases: int = 10_000
+
+
+class LineDict(dict):
+    """A mapping that knows where it stands: `start_line`, `end_line` (1-based) and the
+    line of each key in `key_lines`."""
+
+    __slots__ = ("start_line", "end_line", "key_lines")
+
+
+class LineList(list):
+    __slots__ = ("start_line", "end_line")
+
+
+CFN_TAGS = {
+    "!Ref": "Ref", "!Condition": "Condition", "!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr",
+    "!And": "Fn::And", "!Equals": "Fn::Equals", "!If": "Fn::If", "!Not": "Fn::Not", "!Or": "Fn::Or",
+    "!FindInMap": "Fn::FindInMap", "!GetAtt": "Fn::GetAtt", "!GetAZs": "Fn::GetAZs",
+    "!ImportValue": "Fn::ImportValue", "!Join": "Fn::Join", "!Select": "Fn::Select",
+    "!Split": "Fn::Split", "!Sub": "Fn::Sub", "!Transform": "Fn::Transform",
+    "!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length", "!ForEach": "Fn::ForEach",
+}
+
+
+def _make_loader(limits: YamlLimits, cfn: bool):
+    class Loader(SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._sizes: dict[int, int] = {}
+            self._depth = 0
+            self._aliases = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.events.AliasEvent):
+                self._aliases += 1
+                if self._aliases > limits.max_aliases:
+                    raise YamlLimitError(f"more than {limits.max_aliases} aliases")
+            self._depth += 1
+            if self._depth > limits.max_depth:
+                raise YamlLimitError(f"nesting deeper than {limits.max_depth} levels")
+            try:
+                node = super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+            return node
+
+        def _size(self, node) -> int:
+            return self._sizes.get(id(node), 1)
+
+        def compose_sequence_node(self, anchor):
+            node = super().compose_sequence_node(anchor)
+            self._account(node, sum(self._size(n) for n in node.value))
+            return node
+
+        def compose_mapping_node(self, anchor):
+            node = super().compose_mapping_node(anchor)
+            self._account(node, sum(self._size(k) + self._size(v) for k, v in node.value))
+            return node
+
+        def _account(self, node, inner: int) -> None:
+            size = 1 + inner
+            if size > limits.max_nodes:
+                raise YamlLimitError(
+                    f"document expands to more than {limits.max_nodes} nodes (alias bomb?)")
+            self._sizes[id(node)] = size
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, MappingNode):
+                self.flatten_mapping(node)
+            d = LineDict()
+            d.start_line = node.start_mark.line + 1
+            d.end_line = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
+            d.key_lines = {}
+            for key_node, value_node in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:
+                    key = str(key)
+                d[key] = self.construct_object(value_node, deep=True)
+                d.key_lines[key] = key_node.start_mark.line + 1
+            return d
+
+        def construct_sequence_lines(self, node):
+            seq = LineList(self.construct_object(c, deep=True) for c in node.value)
+            seq.start_line = node.start_mark.line + 1
+            seq.end_line = node.end_mark.line + 1
+            return seq
+
+    Loader.add_constructor("tag:yaml.org,2002:map", Loader.construct_mapping)
+    Loader.add_constructor("tag:yaml.org,2002:seq", Loader.construct_sequence_lines)
+    # Timestamps stay strings: a date in a manifest is data, not a datetime to re-serialize.
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_str)
+
+    if cfn:
+        def construct_cfn(loader, tag_suffix, node):
+            tag = "!" + tag_suffix
+            fn = CFN_TAGS.get(tag)
+            if fn is None:
+                raise yaml.constructor.ConstructorError(None, None, f"unknown tag {tag}", node.start_mark)
+            if isinstance(node, ScalarNode):
+                val = loader.construct_scalar(node)
+                if fn == "Fn::GetAtt" and isinstance(val, str):
+                    val = val.split(".", 1)
+            elif isinstance(node, SequenceNode):
+                val = loader.construct_sequence_lines(node)
+            else:
+                val = loader.construct_mapping(node)
+            out = LineDict({fn: val})
+            out.start_line = node.start_mark.line + 1
+            out.end_line = node.end_mark.line + 1
+            out.key_lines = {fn: node.start_mark.line + 1}
+            return out
+
+        Loader.add_multi_constructor("!", construct_cfn)
+    return Loader
+
+
+_LOADERS: dict[tuple, type] = {}
+
+
+def _loader(limits: YamlLimits, cfn: bool):
+    key = (limits, cfn)
+    if key not in _LOADERS:
+        _LOADERS[key] = _make_loader(limits, cfn)
+    return _LOADERS[key]
+
+
+def load_all(text: str, *, cfn: bool = False, limits: YamlLimits = YamlLimits()) -> list:
+    """Every document of a YAML stream (JSON is accepted too). Raises yaml.YAMLError on
+    syntax errors and YamlLimitError on limit breaches."""
+    loader = _loader(limits, cfn)(text)
+    try:
+        docs = []
+        while loader.check_data():
+            docs.append(loader.get_data())
+        return docs
+    finally:
+        loader.dispose()
+
+
+def load_one(text: str, *, cfn: bool = False, limits: YamlLimits = YamlLimits()):
+    docs = load_all(text, cfn=cfn, limits=limits)
+    return docs[0] if docs else None

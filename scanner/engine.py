@@ -1,0 +1,193 @@
+"""The pipeline: collect -> normalize -> link -> evaluate -> suppress. Reporting and the
+gate come after, on the ScanResult this returns."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rules.loader import Catalogue, load_catalogue
+from rules.sdk import Rule, Verdict, is_missing
+from scanner import __version__
+from scanner.model.finding import (
+    Evidence,
+    Finding,
+    FindingResource,
+    Location,
+    ScanError,
+    ScanResult,
+    fingerprint,
+)
+from scanner.model.inventory import Inventory
+from scanner.model.resource import Ref, Resource, Unresolved, UnresolvedAccess, encode_value
+from scanner.model.types import RESOURCE_TYPES
+from scanner.secrets import redact_string
+
+
+@dataclass
+class ScanOptions:
+    include_rules: list[str] | None = None
+    exclude_rules: list[str] | None = None
+    categories: list[str] | None = None
+    config: Any = None  # scanner.suppress.Config
+    today: str | None = None  # YYYY-MM-DD, for suppression expiry (tests pin it)
+    progress: Callable[[str, int], None] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+_PATH_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def read_path(attrs: Any, path: str) -> Any:
+    """The raw value at an evidence path like ``containers[0].env.HF_TOKEN``."""
+    cur = attrs
+    for name, idx in _PATH_TOKEN.findall(path):
+        if idx:
+            i = int(idx)
+            if not isinstance(cur, list) or i >= len(cur):
+                return None
+            cur = cur[i]
+        else:
+            if not isinstance(cur, dict):
+                return None
+            cur = cur.get(name)
+    return cur
+
+
+def _safe_value(value: Any) -> Any:
+    """Evidence values are JSON-safe and carry no secret (defence in depth: normalizers
+    already scrubbed config)."""
+    value = encode_value(value)
+    if isinstance(value, str):
+        return redact_string(value[:500])
+    if isinstance(value, dict):
+        return {k: _safe_value(v) for k, v in list(value.items())[:50]}
+    if isinstance(value, list):
+        return [_safe_value(v) for v in value[:50]]
+    return value
+
+
+def _provenance(r: Resource, path: str) -> str:
+    raw = read_path(r.attrs, path) if path else None
+    if isinstance(raw, Unresolved):
+        return "unresolved"
+    return r.provenance_of(path) if path else "explicit"
+
+
+def type_label(r: Resource) -> str:
+    spec = RESOURCE_TYPES.get(r.type)
+    return spec.description if spec else r.type
+
+
+def make_finding(rule: Rule, r: Resource, v: Verdict) -> Finding:
+    meta = rule.meta
+    at = v.at
+    if v.status == "unknown":
+        message = f"{type_label(r)} \"{r.name}\" could not be checked: {v.reason}"
+    else:
+        message = f"{type_label(r)} \"{r.name}\": {v.reason}" if v.reason else \
+            f"{type_label(r)} \"{r.name}\" does not meet: {meta.title}"
+    value = read_path(r.attrs, at) if is_missing(v.value) and at else (None if is_missing(v.value) else v.value)
+    if isinstance(value, Ref):
+        value = f"reference to {value.uid}"
+    loc = None
+    if r.source.file:
+        line = r.line_of(at) if at else r.source.start_line
+        whole = line == r.source.start_line
+        loc = Location(r.source.file, line, r.source.end_line if whole else line)
+    return Finding(
+        fingerprint=fingerprint(meta.id, r.uid, at),
+        rule_id=meta.id, title=meta.title, severity=meta.severity,
+        status=v.status if v.status in ("fail", "unknown") else "error",
+        category=meta.category,
+        resource=FindingResource(r.uid, r.type, r.name, r.provider, r.account, r.region),
+        message=redact_string(message),
+        evidence=Evidence(at, _safe_value(value), _provenance(r, at)),
+        source=r.source.kind, location=loc,
+        compliance=list(meta.compliance), remediation=dict(meta.remediation),
+        references=list(meta.references), aliases=list(meta.aliases),
+    )
+
+
+def evaluate(inventory: Inventory, catalogue: Catalogue) -> tuple[list[Finding], int, int]:
+    """Run every rule on every resource it applies to. Returns (findings, checks, passed)."""
+    findings: list[Finding] = []
+    checks = passed = 0
+    for rtype, rules in catalogue.by_type.items():
+        for r in inventory.of_type(rtype):
+            for rule in rules:
+                checks += 1
+                try:
+                    verdicts = rule.evaluate(r, inventory)
+                except UnresolvedAccess as e:
+                    verdicts = [Verdict("unknown", f"{e.path} is unresolved ({e.expr})", e.path)]
+                except Exception as e:  # a rule bug is an error finding, never a pass
+                    verdicts = [Verdict("error", f"rule raised {type(e).__name__}: {e}")]
+                bad = [v for v in verdicts if v.status != "pass"]
+                if not bad:
+                    passed += 1
+                seen: set[str] = set()
+                for v in bad:
+                    f = make_finding(rule, r, v)
+                    if f.fingerprint not in seen:  # one finding per rule, resource and path
+                        seen.add(f.fingerprint)
+                        findings.append(f)
+    findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
+    return findings, checks, passed
+
+
+def build_inventory(batches) -> Inventory:
+    inv = Inventory()
+    for b in batches:
+        inv.extend(b.resources, b.relations)
+        for alias, uid in b.aliases.items():
+            inv.add_alias(alias, uid)
+    inv.link()
+    return inv
+
+
+def run(inventory: Inventory, *, targets: list[str], errors: list[ScanError], sources: list[dict],
+        options: ScanOptions, started_at: str) -> ScanResult:
+    from scanner.suppress import apply_suppressions
+
+    catalogue = load_catalogue().select(options.include_rules, options.exclude_rules, options.categories)
+    if options.progress:
+        options.progress("evaluate", len(inventory))
+    findings, checks, passed = evaluate(inventory, catalogue)
+    apply_suppressions(findings, inventory, catalogue, options.config, options.today)
+    return ScanResult(
+        scan_id=str(uuid.uuid4()), started_at=started_at, finished_at=_now(), targets=targets,
+        findings=findings, errors=errors, sources=sources, resources=len(inventory),
+        rules_evaluated=len(catalogue.rules), checks=checks, passed=passed,
+        rules={r.id: r.meta.to_json() for r in catalogue.rules}, tool_version=__version__,
+    )
+
+
+def scan_iac(targets: list[str | Path], options: ScanOptions | None = None) -> tuple[ScanResult, Inventory]:
+    from scanner.collect.iac import collect_iac
+
+    options = options or ScanOptions()
+    started = _now()
+    batches, found = collect_iac(targets, progress=options.progress)
+    inv = build_inventory(batches)
+    errors = list(found.errors) + [e for b in batches for e in b.errors]
+    sources = [{"dialect": b.dialect, "files": b.files, "resources": len(b.resources)} for b in batches]
+    result = run(inv, targets=[str(t) for t in targets], errors=errors, sources=sources,
+                 options=options, started_at=started)
+    return result, inv
+
+
+def scan_inventory(inv: Inventory, options: ScanOptions | None = None, target: str = "") -> ScanResult:
+    options = options or ScanOptions()
+    started = _now()
+    sources = [{"dialect": "inventory", "files": 1, "resources": len(inv)}]
+    return run(inv, targets=[target], errors=[], sources=sources, options=options, started_at=started)

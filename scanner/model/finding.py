@@ -1,0 +1,141 @@
+"""Findings and the result of a scan: the one output of every analysis (rules, graph,
+runtime). Reporters only format a ScanResult; the gate alone reads it for an exit code."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info=0 .. critical=4
+STATUSES = ("fail", "unknown", "error")
+CATEGORIES = (
+    "iam", "network", "secrets", "logging", "encryption", "isolation", "privilege-path",
+    "anomaly", "supply-chain", "availability", "governance",
+)
+CONFIDENCES = ("certain", "conditional", "requires-resource")
+
+
+def fingerprint(rule_id: str, resource_uid: str, evidence_path: str) -> str:
+    """Stable across runs and line moves: it hashes what the problem is, not where it sits."""
+    h = hashlib.sha256(f"{rule_id}\x1f{resource_uid}\x1f{evidence_path}".encode())
+    return h.hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class Location:
+    file: str
+    start_line: int | None = None
+    end_line: int | None = None
+
+
+@dataclass(slots=True)
+class Evidence:
+    path: str  # attribute path on the resource, e.g. containers[0].security_context.privileged
+    value: Any = None  # the observed value; secrets already redacted
+    provenance: str = "explicit"  # explicit | default | unresolved
+
+
+@dataclass(slots=True)
+class PathStep:
+    """One step of a privilege path: a node and the edge that leads on from it."""
+
+    node: str
+    node_type: str = ""
+    technique: str | None = None
+    permissions: list[str] = field(default_factory=list)
+    location: Location | None = None
+    note: str = ""
+
+
+@dataclass(slots=True)
+class FindingResource:
+    uid: str
+    type: str
+    name: str
+    provider: str
+    account: str | None = None
+    region: str | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    fingerprint: str
+    rule_id: str
+    title: str
+    severity: str
+    status: str
+    category: str
+    resource: FindingResource
+    message: str
+    evidence: Evidence
+    source: str  # iac | live | runtime
+    location: Location | None = None
+    path: list[PathStep] = field(default_factory=list)
+    confidence: str = "certain"
+    muted: bool = False
+    mute_reason: str | None = None
+    compliance: list[str] = field(default_factory=list)
+    remediation: dict[str, str] = field(default_factory=dict)
+    references: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        if not self.path:
+            d.pop("path")
+        if self.location is None:
+            d.pop("location")
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> Finding:
+        d = dict(d)
+        d["resource"] = FindingResource(**d["resource"])
+        d["evidence"] = Evidence(**d["evidence"])
+        if d.get("location"):
+            d["location"] = Location(**d["location"])
+        steps = []
+        for s in d.get("path") or []:
+            s = dict(s)
+            if s.get("location"):
+                s["location"] = Location(**s["location"])
+            steps.append(PathStep(**s))
+        d["path"] = steps
+        return cls(**d)
+
+
+@dataclass(slots=True)
+class ScanError:
+    """Something the scan could not see: a file that did not parse, an API that denied
+    access. `unscanned` names exactly what was left out, so it never counts as passing."""
+
+    source: str  # terraform | cloudformation | kubernetes | terraform-plan | discovery | aws | ...
+    reason: str
+    file: str | None = None
+    unscanned: str = ""
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None,)}
+
+
+@dataclass
+class ScanResult:
+    scan_id: str
+    started_at: str
+    finished_at: str
+    targets: list[str]
+    findings: list[Finding]
+    errors: list[ScanError]
+    sources: list[dict]  # [{"dialect": "terraform", "files": n, "resources": n}]
+    resources: int
+    rules_evaluated: int
+    checks: int  # (rule, resource) pairs evaluated
+    passed: int
+    rules: dict[str, dict] = field(default_factory=dict)  # rule id -> metadata (for SARIF, reports)
+    tool_version: str = ""
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.errors) or any(f.status == "error" for f in self.findings)

@@ -1,0 +1,91 @@
+"""Suppressions: inline (on the resource) and from `.mlposture.yaml`. A muted finding is
+kept and marked, never dropped; an expired suppression stops muting and says so."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from scanner.model.finding import Finding
+from scanner.model.inventory import Inventory
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class ConfigSuppression:
+    rule: str
+    resource: str = "*"  # glob on uid or name
+    reason: str = ""
+    expires: str | None = None
+
+
+@dataclass
+class Config:
+    suppressions: list[ConfigSuppression] = field(default_factory=list)
+    severity_overrides: dict[str, str] = field(default_factory=dict)
+    fail_on: str | None = None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read `.mlposture.yaml`. Every suppression needs a rule and a reason."""
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    sups = []
+    for i, s in enumerate(data.get("suppressions") or []):
+        if not isinstance(s, dict) or not s.get("rule") or not s.get("reason"):
+            raise ConfigError(f"{path}: suppressions[{i}] needs 'rule' and 'reason'")
+        exp = s.get("expires")
+        if exp is not None:
+            try:
+                date.fromisoformat(str(exp))
+            except ValueError as e:
+                raise ConfigError(f"{path}: suppressions[{i}].expires must be YYYY-MM-DD") from e
+        sups.append(ConfigSuppression(str(s["rule"]), str(s.get("resource", "*")), str(s["reason"]),
+                                      str(exp) if exp is not None else None))
+    return Config(sups, dict(data.get("severity_overrides") or {}), data.get("fail_on"))
+
+
+def _expired(expires: str | None, today: date) -> bool:
+    if not expires:
+        return False
+    try:
+        return date.fromisoformat(str(expires)) < today
+    except ValueError:
+        return True  # an unreadable expiry never mutes
+
+
+def apply_suppressions(findings: list[Finding], inventory: Inventory, catalogue, config: Config | None,
+                       today: str | None = None) -> None:
+    day = date.fromisoformat(today) if today else date.today()
+    for f in findings:
+        r = inventory.get(f.resource.uid)
+        candidates = []
+        if r is not None:
+            for s in r.suppressions:
+                candidates.append((s.rule, s.reason, s.expires, "inline"))
+        if config:
+            for s in config.suppressions:
+                if fnmatch.fnmatchcase(f.resource.uid, s.resource) or fnmatch.fnmatchcase(f.resource.name, s.resource):
+                    candidates.append((s.rule, s.reason, s.expires, "config"))
+        for rule, reason, expires, where in candidates:
+            if catalogue.resolve_id(rule) != f.rule_id and rule != "*":
+                continue
+            if _expired(expires, day):
+                f.message += f" (a {where} suppression expired on {expires} and no longer mutes this)"
+                continue
+            f.muted = True
+            f.mute_reason = f"{where}: {reason}" if reason else where
+            break
+        if config and f.rule_id in config.severity_overrides:
+            f.severity = config.severity_overrides[f.rule_id]
