@@ -34,7 +34,7 @@ def test_example_verdicts(example):
     assert example.rule_id in CATALOGUE.by_id, f"examples for unknown rule {example.rule_id}"
     got = verdicts(example)
     assert got, f"{example.path}: no resource of {CATALOGUE.by_id[example.rule_id].meta.applies_to}"
-    for key, (verdict, name) in got.items():
+    for verdict, name in got.values():
         want = expected_verdict(name)
         assert want, f"{example.path}: resource {name!r} must be named pass*/fail*/unknown*"
         assert verdict == want, f"{example.rule_id} on {name} in {example.path.name}: got {verdict}, want {want}"
