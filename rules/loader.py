@@ -38,10 +38,15 @@ class Catalogue:
             return name
         return self.alias_to_id.get(name.lower())
 
-    def select(self, include: list[str] | None = None, exclude: list[str] | None = None,
-               categories: list[str] | None = None) -> Catalogue:
+    def select(
+        self,
+        include: list[str] | None = None,
+        exclude: list[str] | None = None,
+        categories: list[str] | None = None,
+    ) -> Catalogue:
         def ids(names):
             return {self.resolve_id(n) or n for n in names}
+
         rules = self.rules
         if include:
             keep = ids(include)

@@ -64,7 +64,9 @@ class RuleMeta:
     applies_to: tuple[str, ...]
     description: str = ""
     risk: str = ""
-    remediation: dict[str, str] = field(default_factory=dict)  # terraform|cloudformation|kubernetes|cli|console
+    remediation: dict[str, str] = field(
+        default_factory=dict
+    )  # terraform|cloudformation|kubernetes|cli|console
     references: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # equivalent Checkov and Prowler ids
     compliance: tuple[str, ...] = ()
@@ -78,11 +80,20 @@ class RuleMeta:
 
     def to_json(self) -> dict:
         return {
-            "id": self.id, "title": self.title, "severity": self.severity, "category": self.category,
-            "applies_to": list(self.applies_to), "description": self.description, "risk": self.risk,
-            "remediation": dict(self.remediation), "references": list(self.references),
-            "aliases": list(self.aliases), "compliance": list(self.compliance),
-            "maturity": self.maturity, "provider": self.provider, "tags": list(self.tags),
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "category": self.category,
+            "applies_to": list(self.applies_to),
+            "description": self.description,
+            "risk": self.risk,
+            "remediation": dict(self.remediation),
+            "references": list(self.references),
+            "aliases": list(self.aliases),
+            "compliance": list(self.compliance),
+            "maturity": self.maturity,
+            "provider": self.provider,
+            "tags": list(self.tags),
             "help_uri": self.help_uri,
         }
 
@@ -111,11 +122,22 @@ class Rule:
 # Rules register into the module that defines them (not into a global registry): the
 # loader collects `RULES` lists from each module it imports, so importing a module twice
 # or in a test never changes another module's catalogue.
-def rule(*, id: str, title: str, severity: str, category: str, applies_to: list[str] | tuple[str, ...],
-         description: str = "", risk: str = "", remediation: dict[str, str] | None = None,
-         references: list[str] | tuple[str, ...] = (), aliases: list[str] | tuple[str, ...] = (),
-         compliance: list[str] | tuple[str, ...] = (), maturity: str = "stable",
-         tags: list[str] | tuple[str, ...] = ()):
+def rule(
+    *,
+    id: str,
+    title: str,
+    severity: str,
+    category: str,
+    applies_to: list[str] | tuple[str, ...],
+    description: str = "",
+    risk: str = "",
+    remediation: dict[str, str] | None = None,
+    references: list[str] | tuple[str, ...] = (),
+    aliases: list[str] | tuple[str, ...] = (),
+    compliance: list[str] | tuple[str, ...] = (),
+    maturity: str = "stable",
+    tags: list[str] | tuple[str, ...] = (),
+):
     if severity not in SEVERITIES:
         raise ValueError(f"{id}: severity {severity!r} not in {SEVERITIES}")
     if category not in CATEGORIES:
@@ -123,14 +145,26 @@ def rule(*, id: str, title: str, severity: str, category: str, applies_to: list[
 
     def deco(fn):
         meta = RuleMeta(
-            id=id, title=title, severity=severity, category=category, applies_to=tuple(applies_to),
-            description=description or (inspect.getdoc(fn) or ""), risk=risk,
-            remediation=dict(remediation or {}), references=tuple(references), aliases=tuple(aliases),
-            compliance=tuple(compliance), maturity=maturity,
-            provider=applies_to[0].split(".")[0] if applies_to else "", tags=tuple(tags),
+            id=id,
+            title=title,
+            severity=severity,
+            category=category,
+            applies_to=tuple(applies_to),
+            description=description or (inspect.getdoc(fn) or ""),
+            risk=risk,
+            remediation=dict(remediation or {}),
+            references=tuple(references),
+            aliases=tuple(aliases),
+            compliance=tuple(compliance),
+            maturity=maturity,
+            provider=applies_to[0].split(".")[0] if applies_to else "",
+            tags=tuple(tags),
         )
-        params = [p for p in inspect.signature(fn).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = [
+            p
+            for p in inspect.signature(fn).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
         r = Rule(meta, fn, wants_inventory=len(params) >= 2, module=fn.__module__)
         mod = inspect.getmodule(fn)
         if mod is not None:

@@ -92,11 +92,16 @@ def make_finding(rule: Rule, r: Resource, v: Verdict) -> Finding:
     meta = rule.meta
     at = v.at
     if v.status == "unknown":
-        message = f"{type_label(r)} \"{r.name}\" could not be checked: {v.reason}"
+        message = f'{type_label(r)} "{r.name}" could not be checked: {v.reason}'
     else:
-        message = f"{type_label(r)} \"{r.name}\": {v.reason}" if v.reason else \
-            f"{type_label(r)} \"{r.name}\" does not meet: {meta.title}"
-    value = read_path(r.attrs, at) if is_missing(v.value) and at else (None if is_missing(v.value) else v.value)
+        message = (
+            f'{type_label(r)} "{r.name}": {v.reason}'
+            if v.reason
+            else f'{type_label(r)} "{r.name}" does not meet: {meta.title}'
+        )
+    value = (
+        read_path(r.attrs, at) if is_missing(v.value) and at else (None if is_missing(v.value) else v.value)
+    )
     if isinstance(value, Ref):
         value = f"reference to {value.uid}"
     loc = None
@@ -106,15 +111,20 @@ def make_finding(rule: Rule, r: Resource, v: Verdict) -> Finding:
         loc = Location(r.source.file, line, r.source.end_line if whole else line)
     return Finding(
         fingerprint=fingerprint(meta.id, r.uid, at),
-        rule_id=meta.id, title=meta.title, severity=meta.severity,
+        rule_id=meta.id,
+        title=meta.title,
+        severity=meta.severity,
         status=v.status if v.status in ("fail", "unknown") else "error",
         category=meta.category,
         resource=FindingResource(r.uid, r.type, r.name, r.provider, r.account, r.region),
         message=redact_string(message),
         evidence=Evidence(at, _safe_value(value), _provenance(r, at)),
-        source=r.source.kind, location=loc,
-        compliance=list(meta.compliance), remediation=dict(meta.remediation),
-        references=list(meta.references), aliases=list(meta.aliases),
+        source=r.source.kind,
+        location=loc,
+        compliance=list(meta.compliance),
+        remediation=dict(meta.remediation),
+        references=list(meta.references),
+        aliases=list(meta.aliases),
     )
 
 
@@ -155,8 +165,15 @@ def build_inventory(batches) -> Inventory:
     return inv
 
 
-def run(inventory: Inventory, *, targets: list[str], errors: list[ScanError], sources: list[dict],
-        options: ScanOptions, started_at: str) -> ScanResult:
+def run(
+    inventory: Inventory,
+    *,
+    targets: list[str],
+    errors: list[ScanError],
+    sources: list[dict],
+    options: ScanOptions,
+    started_at: str,
+) -> ScanResult:
     from scanner.suppress import apply_suppressions
 
     catalogue = load_catalogue().select(options.include_rules, options.exclude_rules, options.categories)
@@ -165,10 +182,19 @@ def run(inventory: Inventory, *, targets: list[str], errors: list[ScanError], so
     findings, checks, passed = evaluate(inventory, catalogue)
     apply_suppressions(findings, inventory, catalogue, options.config, options.today)
     return ScanResult(
-        scan_id=str(uuid.uuid4()), started_at=started_at, finished_at=_now(), targets=targets,
-        findings=findings, errors=errors, sources=sources, resources=len(inventory),
-        rules_evaluated=len(catalogue.rules), checks=checks, passed=passed,
-        rules={r.id: r.meta.to_json() for r in catalogue.rules}, tool_version=__version__,
+        scan_id=str(uuid.uuid4()),
+        started_at=started_at,
+        finished_at=_now(),
+        targets=targets,
+        findings=findings,
+        errors=errors,
+        sources=sources,
+        resources=len(inventory),
+        rules_evaluated=len(catalogue.rules),
+        checks=checks,
+        passed=passed,
+        rules={r.id: r.meta.to_json() for r in catalogue.rules},
+        tool_version=__version__,
     )
 
 
@@ -181,8 +207,14 @@ def scan_iac(targets: list[str | Path], options: ScanOptions | None = None) -> t
     inv = build_inventory(batches)
     errors = list(found.errors) + [e for b in batches for e in b.errors]
     sources = [{"dialect": b.dialect, "files": b.files, "resources": len(b.resources)} for b in batches]
-    result = run(inv, targets=[str(t) for t in targets], errors=errors, sources=sources,
-                 options=options, started_at=started)
+    result = run(
+        inv,
+        targets=[str(t) for t in targets],
+        errors=errors,
+        sources=sources,
+        options=options,
+        started_at=started,
+    )
     return result, inv
 
 

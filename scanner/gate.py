@@ -16,8 +16,11 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 def gating_findings(result: ScanResult, fail_on: str):
     threshold = SEVERITY_RANK[fail_on]
-    return [f for f in result.findings
-            if f.status == "fail" and not f.muted and SEVERITY_RANK[f.severity] >= threshold]
+    return [
+        f
+        for f in result.findings
+        if f.status == "fail" and not f.muted and SEVERITY_RANK[f.severity] >= threshold
+    ]
 
 
 def exit_code(result: ScanResult, fail_on: str = "high") -> int:

@@ -19,23 +19,43 @@ from dataclasses import dataclass
 
 # Well-known token formats. Order matters: the first match names the kind.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("private-key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
-                               r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)")),
+    (
+        "private-key",
+        re.compile(
+            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+            r"[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|$)"
+        ),
+    ),
     ("aws-access-key-id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
     ("anthropic-api-key", re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{20,}")),
-    ("openai-api-key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"
-                                  r"|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}"
-                                  r"|\bsk-[A-Za-z0-9]{48}\b")),
+    (
+        "openai-api-key",
+        re.compile(
+            r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"
+            r"|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}"
+            r"|\bsk-[A-Za-z0-9]{48}\b"
+        ),
+    ),
     ("huggingface-token", re.compile(r"\bhf_[A-Za-z0-9]{30,}\b")),
-    ("github-token", re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{60,}\b")),
+    (
+        "github-token",
+        re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{60,}\b"),
+    ),
     ("slack-token", re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}")),
-    ("slack-webhook", re.compile(r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+")),
+    (
+        "slack-webhook",
+        re.compile(r"https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+"),
+    ),
     ("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
     ("stripe-key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b")),
     ("wandb-api-key", re.compile(r"(?i)\bwandb[_-]?api[_-]?key\s*[=:]\s*['\"]?[0-9a-f]{40}\b")),
-    ("database-url-password", re.compile(
-        r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver)"
-        r"://[^:/?#\s@]+:([^@/?#\s]{3,})@[^\s'\"]+")),
+    (
+        "database-url-password",
+        re.compile(
+            r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver)"
+            r"://[^:/?#\s@]+:([^@/?#\s]{3,})@[^\s'\"]+"
+        ),
+    ),
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}")),
 ]
 
@@ -45,11 +65,13 @@ _AWS_SECRET = re.compile(r"(?i)aws.{0,20}?secret.{0,20}?['\"=:\s]([A-Za-z0-9/+]{
 _KEYLIKE_NAME = re.compile(
     r"(?i)(?:^|[_\-.])(?:pass(?:word|wd)?|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|"
     r"private[_\-]?key|credentials?|auth|client[_\-]?secret|signing[_\-]?key|session[_\-]?key)(?:$|[_\-.])"
-    r"|(?:password|secret|token|apikey|api_key)$")
+    r"|(?:password|secret|token|apikey|api_key)$"
+)
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<.*>|%\(.*\)s|changeme|change-me|example|dummy|test|none|null|"
     r"true|false|xxx+|\*+|redacted|\[REDACTED:[a-z\-]+\]|arn:aws:(?:secretsmanager|ssm|kms):.*|"
-    r"projects/[^/]+/secrets/.*|/[\w/.\-]+)$")
+    r"projects/[^/]+/secrets/.*|/[\w/.\-]+)$"
+)
 
 REDACTED = "[REDACTED:{kind}]"
 MIN_ENTROPY_VALUE_LEN = 12
@@ -159,11 +181,14 @@ def scrub_value(name: str, value, path: str, line: int | None = None):
         return scrub_text(value, path, line)
     if _KEYLIKE_NAME.search(name) and _looks_random(value):
         return REDACTED.format(kind="generic-high-entropy"), [
-            Detection(path, "generic-high-entropy", _fp(value), line)]
+            Detection(path, "generic-high-entropy", _fp(value), line)
+        ]
     return value, []
 
 
-def scrub_mapping(mapping: dict, path: str, lines: dict[str, int] | None = None) -> tuple[dict, list[Detection]]:
+def scrub_mapping(
+    mapping: dict, path: str, lines: dict[str, int] | None = None
+) -> tuple[dict, list[Detection]]:
     """Scrub a name -> value mapping (env, hyperparameters, ConfigMap data). `lines` may
     give the line of each key. Values that are not strings are kept as they are."""
     out, dets = {}, []

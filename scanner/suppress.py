@@ -51,8 +51,14 @@ def load_config(path: str | Path) -> Config:
                 date.fromisoformat(str(exp))
             except ValueError as e:
                 raise ConfigError(f"{path}: suppressions[{i}].expires must be YYYY-MM-DD") from e
-        sups.append(ConfigSuppression(str(s["rule"]), str(s.get("resource", "*")), str(s["reason"]),
-                                      str(exp) if exp is not None else None))
+        sups.append(
+            ConfigSuppression(
+                str(s["rule"]),
+                str(s.get("resource", "*")),
+                str(s["reason"]),
+                str(exp) if exp is not None else None,
+            )
+        )
     return Config(sups, dict(data.get("severity_overrides") or {}), data.get("fail_on"))
 
 
@@ -65,8 +71,9 @@ def _expired(expires: str | None, today: date) -> bool:
         return True  # an unreadable expiry never mutes
 
 
-def apply_suppressions(findings: list[Finding], inventory: Inventory, catalogue, config: Config | None,
-                       today: str | None = None) -> None:
+def apply_suppressions(
+    findings: list[Finding], inventory: Inventory, catalogue, config: Config | None, today: str | None = None
+) -> None:
     day = date.fromisoformat(today) if today else date.today()
     for f in findings:
         r = inventory.get(f.resource.uid)
@@ -76,7 +83,9 @@ def apply_suppressions(findings: list[Finding], inventory: Inventory, catalogue,
                 candidates.append((s.rule, s.reason, s.expires, "inline"))
         if config:
             for s in config.suppressions:
-                if fnmatch.fnmatchcase(f.resource.uid, s.resource) or fnmatch.fnmatchcase(f.resource.name, s.resource):
+                if fnmatch.fnmatchcase(f.resource.uid, s.resource) or fnmatch.fnmatchcase(
+                    f.resource.name, s.resource
+                ):
                     candidates.append((s.rule, s.reason, s.expires, "config"))
         for rule, reason, expires, where in candidates:
             if catalogue.resolve_id(rule) != f.rule_id and rule != "*":

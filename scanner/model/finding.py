@@ -11,8 +11,17 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info=0 .. critical=4
 STATUSES = ("fail", "unknown", "error")
 CATEGORIES = (
-    "iam", "network", "secrets", "logging", "encryption", "isolation", "privilege-path",
-    "anomaly", "supply-chain", "availability", "governance",
+    "iam",
+    "network",
+    "secrets",
+    "logging",
+    "encryption",
+    "isolation",
+    "privilege-path",
+    "anomaly",
+    "supply-chain",
+    "availability",
+    "governance",
 )
 CONFIDENCES = ("certain", "conditional", "requires-resource")
 

@@ -149,7 +149,9 @@ class SourceRef:
     file: str | None = None  # path relative to the scan root, POSIX separators
     start_line: int | None = None
     end_line: int | None = None
-    dialect: str | None = None  # terraform | terraform-plan | cloudformation | kubernetes | aws | gcp | k8s-api
+    dialect: str | None = (
+        None  # terraform | terraform-plan | cloudformation | kubernetes | aws | gcp | k8s-api
+    )
     api: str | None = None  # e.g. "sagemaker:DescribeNotebookInstance"
 
     def to_json(self) -> dict:

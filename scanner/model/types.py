@@ -41,7 +41,8 @@ _POLICY = "normalized policy document (see module doc)"
 RESOURCE_TYPES: dict[str, TypeSpec] = {
     # ---------------------------------------------------------------- AWS SageMaker
     "aws.sagemaker.notebook_instance": TypeSpec(
-        "aws", "SageMaker notebook instance",
+        "aws",
+        "SageMaker notebook instance",
         attrs={
             "arn": "str|None",
             "direct_internet_access": "bool (default True)",
@@ -54,12 +55,16 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "role_arn": "str|Ref",
             "lifecycle_config_name": "str|Ref|None",
         },
-        relations={"execution_role": "aws.iam.role", "lifecycle_config": "aws.sagemaker.notebook_lifecycle_config"},
+        relations={
+            "execution_role": "aws.iam.role",
+            "lifecycle_config": "aws.sagemaker.notebook_lifecycle_config",
+        },
         terraform=("aws_sagemaker_notebook_instance",),
         cloudformation=("AWS::SageMaker::NotebookInstance",),
     ),
     "aws.sagemaker.notebook_lifecycle_config": TypeSpec(
-        "aws", "SageMaker notebook instance lifecycle configuration",
+        "aws",
+        "SageMaker notebook instance lifecycle configuration",
         attrs={
             "on_create": "str|None: the script, base64-decoded, secrets scrubbed",
             "on_start": "str|None: the script, base64-decoded, secrets scrubbed",
@@ -69,14 +74,15 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::SageMaker::NotebookInstanceLifecycleConfig",),
     ),
     "aws.sagemaker.model": TypeSpec(
-        "aws", "SageMaker model",
+        "aws",
+        "SageMaker model",
         attrs={
             "arn": "str|None",
             "enable_network_isolation": "bool (default False)",
             "vpc_config": "{subnet_ids: list, security_group_ids: list}|None",
             "execution_role_arn": "str|Ref",
             "containers": "list[{image: str, model_data_url: str|None, environment: dict[str,str], mode: str|None}]"
-                          " (primary_container and container[] together)",
+            " (primary_container and container[] together)",
             "secrets": _SECRETS,
         },
         relations={"execution_role": "aws.iam.role"},
@@ -84,12 +90,13 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::SageMaker::Model",),
     ),
     "aws.sagemaker.endpoint_config": TypeSpec(
-        "aws", "SageMaker endpoint configuration",
+        "aws",
+        "SageMaker endpoint configuration",
         attrs={
             "arn": "str|None",
             "kms_key_id": "str|Ref|None: storage volume CMK",
             "production_variants": "list[{variant_name, model_name: str|Ref, instance_type: str|None,"
-                                   " initial_instance_count: int|None, serverless: bool}]",
+            " initial_instance_count: int|None, serverless: bool}]",
             "data_capture": "{enabled: bool, kms_key_id: str|None, destination: str|None}|None",
             "async_output_kms_key_id": "str|None",
         },
@@ -98,14 +105,16 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::SageMaker::EndpointConfig",),
     ),
     "aws.sagemaker.endpoint": TypeSpec(
-        "aws", "SageMaker endpoint",
+        "aws",
+        "SageMaker endpoint",
         attrs={"arn": "str|None", "endpoint_config_name": "str|Ref"},
         relations={"uses_config": "aws.sagemaker.endpoint_config"},
         terraform=("aws_sagemaker_endpoint",),
         cloudformation=("AWS::SageMaker::Endpoint",),
     ),
     "aws.sagemaker.domain": TypeSpec(
-        "aws", "SageMaker Studio domain",
+        "aws",
+        "SageMaker Studio domain",
         attrs={
             "arn": "str|None",
             "app_network_access_type": '"PublicInternetOnly"|"VpcOnly" (default "PublicInternetOnly")',
@@ -122,7 +131,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     ),
     # ---------------------------------------------------------------- AWS Lambda
     "aws.lambda.function": TypeSpec(
-        "aws", "Lambda function",
+        "aws",
+        "Lambda function",
         attrs={
             "arn": "str|None",
             "function_name": "str",
@@ -145,7 +155,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::Lambda::Function", "AWS::Serverless::Function"),
     ),
     "aws.lambda.function_url": TypeSpec(
-        "aws", "Lambda function URL",
+        "aws",
+        "Lambda function URL",
         attrs={
             "function_name": "str|Ref",
             "auth_type": '"NONE"|"AWS_IAM"',
@@ -156,7 +167,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::Lambda::Url",),
     ),
     "aws.lambda.permission": TypeSpec(
-        "aws", "Lambda resource-based permission statement",
+        "aws",
+        "Lambda resource-based permission statement",
         attrs={
             "function_name": "str|Ref",
             "action": "str",
@@ -172,7 +184,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     ),
     # ---------------------------------------------------------------- AWS IAM and data
     "aws.iam.role": TypeSpec(
-        "aws", "IAM role",
+        "aws",
+        "IAM role",
         attrs={
             "arn": "str|None",
             "role_name": "str",
@@ -186,13 +199,15 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::IAM::Role",),
     ),
     "aws.iam.policy": TypeSpec(
-        "aws", "IAM customer-managed policy",
+        "aws",
+        "IAM customer-managed policy",
         attrs={"arn": "str|None", "policy_name": "str", "document": _POLICY},
         terraform=("aws_iam_policy",),
         cloudformation=("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy"),
     ),
     "aws.iam.user": TypeSpec(
-        "aws", "IAM user",
+        "aws",
+        "IAM user",
         attrs={
             "arn": "str|None",
             "user_name": "str",
@@ -207,7 +222,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::IAM::User",),
     ),
     "aws.iam.group": TypeSpec(
-        "aws", "IAM group",
+        "aws",
+        "IAM group",
         attrs={
             "arn": "str|None",
             "group_name": "str",
@@ -219,26 +235,33 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::IAM::Group",),
     ),
     "aws.s3.bucket": TypeSpec(
-        "aws", "S3 bucket",
+        "aws",
+        "S3 bucket",
         attrs={
             "arn": "str|None",
             "bucket": "str",
             "acl": 'str|None: canned ACL ("private", "public-read", ...)',
             "policy": "policy|None",
             "public_access_block": "{block_public_acls, ignore_public_acls, block_public_policy,"
-                                   " restrict_public_buckets: bool}|None",
+            " restrict_public_buckets: bool}|None",
             "encryption": '{sse_algorithm: "AES256"|"aws:kms"|"aws:kms:dsse", kms_key_id: str|None}|None',
             "versioning": "bool (default False)",
             "logging": "bool (default False)",
         },
-        terraform=("aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_acl",
-                   "aws_s3_bucket_public_access_block",
-                   "aws_s3_bucket_server_side_encryption_configuration",
-                   "aws_s3_bucket_versioning", "aws_s3_bucket_logging"),
+        terraform=(
+            "aws_s3_bucket",
+            "aws_s3_bucket_policy",
+            "aws_s3_bucket_acl",
+            "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "aws_s3_bucket_versioning",
+            "aws_s3_bucket_logging",
+        ),
         cloudformation=("AWS::S3::Bucket", "AWS::S3::BucketPolicy"),
     ),
     "aws.cloudformation.stack": TypeSpec(
-        "aws", "A CloudFormation/SAM template as a whole (its parameters)",
+        "aws",
+        "A CloudFormation/SAM template as a whole (its parameters)",
         attrs={
             "parameters": "dict[name, {type: str, default: Any, no_echo: bool}] (defaults scrubbed)",
             "transform": "list[str]",
@@ -248,7 +271,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     ),
     # ---------------------------------------------------------------- GCP
     "gcp.vertex.endpoint": TypeSpec(
-        "gcp", "Vertex AI endpoint",
+        "gcp",
+        "Vertex AI endpoint",
         attrs={
             "network": "str|None: VPC network for private endpoints",
             "private_service_connect": "bool (default False)",
@@ -259,7 +283,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         terraform=("google_vertex_ai_endpoint",),
     ),
     "gcp.vertex.workbench_instance": TypeSpec(
-        "gcp", "Vertex AI Workbench instance (and legacy notebook instance)",
+        "gcp",
+        "Vertex AI Workbench instance (and legacy notebook instance)",
         attrs={
             "no_public_ip": "bool (default False)",
             "disk_encryption_key": "str|Ref|None: CMEK for boot and data disks",
@@ -275,12 +300,13 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         terraform=("google_workbench_instance", "google_notebooks_instance"),
     ),
     "gcp.run.service": TypeSpec(
-        "gcp", "Cloud Run service (v1 and v2)",
+        "gcp",
+        "Cloud Run service (v1 and v2)",
         attrs={
             "ingress": '"all"|"internal"|"internal-and-cloud-load-balancing" (default "all")',
             "service_account": "str|Ref|None (None = Compute Engine default SA)",
             "containers": "list[{image: str, env: dict[str,str] literals (scrubbed),"
-                          " secret_env: list[str] names backed by Secret Manager}]",
+            " secret_env: list[str] names backed by Secret Manager}]",
             "encryption_key": "str|Ref|None",
             "vpc_egress": "str|None",
             "vpc_connector": "str|None",
@@ -289,12 +315,18 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "secrets": _SECRETS,
         },
         relations={"runs_as": "gcp.iam.service_account"},
-        terraform=("google_cloud_run_service", "google_cloud_run_v2_service",
-                   "google_cloud_run_service_iam_member", "google_cloud_run_service_iam_binding",
-                   "google_cloud_run_v2_service_iam_member", "google_cloud_run_v2_service_iam_binding"),
+        terraform=(
+            "google_cloud_run_service",
+            "google_cloud_run_v2_service",
+            "google_cloud_run_service_iam_member",
+            "google_cloud_run_service_iam_binding",
+            "google_cloud_run_v2_service_iam_member",
+            "google_cloud_run_v2_service_iam_binding",
+        ),
     ),
     "gcp.functions.function": TypeSpec(
-        "gcp", "Cloud Functions function (v1 and v2)",
+        "gcp",
+        "Cloud Functions function (v1 and v2)",
         attrs={
             "generation": '"v1"|"v2"',
             "ingress_settings": '"ALLOW_ALL"|"ALLOW_INTERNAL_ONLY"|"ALLOW_INTERNAL_AND_GCLB" (default "ALLOW_ALL")',
@@ -309,52 +341,76 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "secrets": _SECRETS,
         },
         relations={"runs_as": "gcp.iam.service_account"},
-        terraform=("google_cloudfunctions_function", "google_cloudfunctions2_function",
-                   "google_cloudfunctions_function_iam_member", "google_cloudfunctions_function_iam_binding",
-                   "google_cloudfunctions2_function_iam_member", "google_cloudfunctions2_function_iam_binding"),
+        terraform=(
+            "google_cloudfunctions_function",
+            "google_cloudfunctions2_function",
+            "google_cloudfunctions_function_iam_member",
+            "google_cloudfunctions_function_iam_binding",
+            "google_cloudfunctions2_function_iam_member",
+            "google_cloudfunctions2_function_iam_binding",
+        ),
     ),
     "gcp.iam.service_account": TypeSpec(
-        "gcp", "GCP service account",
+        "gcp",
+        "GCP service account",
         attrs={"email": "str|Unresolved", "account_id": "str", "project_roles": "list[str]"},
         terraform=("google_service_account",),
     ),
     # ---------------------------------------------------------------- Kubernetes
     "k8s.workload": TypeSpec(
-        "k8s", "Anything that runs pods: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,"
-               " CronJob, KServe InferenceService, Knative Service, Kubeflow PyTorchJob/TFJob/MPIJob,"
-               " RayCluster/RayJob",
+        "k8s",
+        "Anything that runs pods: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,"
+        " CronJob, KServe InferenceService, Knative Service, Kubeflow PyTorchJob/TFJob/MPIJob,"
+        " RayCluster/RayJob",
         attrs={
-            "kind": "str", "api_version": "str", "namespace": "str (default \"default\")",
-            "labels": "dict", "annotations": "dict",
+            "kind": "str",
+            "api_version": "str",
+            "namespace": 'str (default "default")',
+            "labels": "dict",
+            "annotations": "dict",
             "gpu": "bool: any container requests or limits a GPU",
             "exposure": '"external"|"cluster-local"|None: KServe/Knative visibility',
-            "pod_templates": "list[{role: str (e.g. \"pod\", \"predictor\", \"Worker\", \"head\"),"
-                             " path: str (manifest path of the pod spec),"
-                             " service_account: str (default \"default\"),"
-                             " automount_service_account_token: bool|None,"
-                             " host_network, host_pid, host_ipc: bool (default False),"
-                             " runtime_class_name: str|None, node_selector: dict,"
-                             " security_context: {run_as_non_root, run_as_user, seccomp_profile},"
-                             " volumes: list[{name, host_path: str|None, secret: str|None,"
-                             " config_map: str|None, empty_dir: bool}],"
-                             " containers: list[Container]}]",
-            "Container": "{name, image, role: \"container\"|\"init\", privileged: bool|None,"
-                         " allow_privilege_escalation: bool|None, run_as_non_root: bool|None,"
-                         " run_as_user: int|None, read_only_root_filesystem: bool|None,"
-                         " capabilities_add: list[str] (upper case, no CAP_ prefix), capabilities_drop: list[str],"
-                         " env: dict[str,str] literal values (scrubbed), env_secret_refs: list[str],"
-                         " requests: dict[str,str], limits: dict[str,str],"
-                         " gpu_request: int, gpu_limit: int (nvidia.com/gpu, amd.com/gpu, ...),"
-                         " volume_mounts: list[{name, mount_path, read_only}]}",
+            "pod_templates": 'list[{role: str (e.g. "pod", "predictor", "Worker", "head"),'
+            " path: str (manifest path of the pod spec),"
+            ' service_account: str (default "default"),'
+            " automount_service_account_token: bool|None,"
+            " host_network, host_pid, host_ipc: bool (default False),"
+            " runtime_class_name: str|None, node_selector: dict,"
+            " security_context: {run_as_non_root, run_as_user, seccomp_profile},"
+            " volumes: list[{name, host_path: str|None, secret: str|None,"
+            " config_map: str|None, empty_dir: bool}],"
+            " containers: list[Container]}]",
+            "Container": '{name, image, role: "container"|"init", privileged: bool|None,'
+            " allow_privilege_escalation: bool|None, run_as_non_root: bool|None,"
+            " run_as_user: int|None, read_only_root_filesystem: bool|None,"
+            " capabilities_add: list[str] (upper case, no CAP_ prefix), capabilities_drop: list[str],"
+            " env: dict[str,str] literal values (scrubbed), env_secret_refs: list[str],"
+            " requests: dict[str,str], limits: dict[str,str],"
+            " gpu_request: int, gpu_limit: int (nvidia.com/gpu, amd.com/gpu, ...),"
+            " volume_mounts: list[{name, mount_path, read_only}]}",
             "secrets": _SECRETS,
         },
         relations={"runs_as": "k8s.service_account"},
-        kubernetes=("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
-                    "InferenceService", "Service (serving.knative.dev)", "PyTorchJob", "TFJob",
-                    "MPIJob", "RayCluster", "RayJob"),
+        kubernetes=(
+            "Pod",
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "ReplicaSet",
+            "Job",
+            "CronJob",
+            "InferenceService",
+            "Service (serving.knative.dev)",
+            "PyTorchJob",
+            "TFJob",
+            "MPIJob",
+            "RayCluster",
+            "RayJob",
+        ),
     ),
     "k8s.config_map": TypeSpec(
-        "k8s", "Kubernetes ConfigMap",
+        "k8s",
+        "Kubernetes ConfigMap",
         attrs={"namespace": "str", "data": "dict[str,str] (scrubbed)", "secrets": _SECRETS},
         kubernetes=("ConfigMap",),
     ),
