@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -11,33 +14,61 @@ from scanner.model.finding import SEVERITIES, SEVERITY_RANK, ScanResult
 from .json_report import summary
 
 STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+# C0/C1 control characters (ESC included): a scanned name must not drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_CELL = 300
+
+
+def safe(text: object) -> str:
+    """Scanned text made inert for a terminal: no control characters, no rich markup,
+    bounded length."""
+    s = _CONTROL.sub("\ufffd", str(text))
+    if len(s) > MAX_CELL:
+        s = s[: MAX_CELL - 1] + "…"
+    return escape(s)
+
+
+def _where(result: ScanResult, f) -> str:
+    if not f.location:
+        return f.resource.region or ""
+    path = f.location.file
+    if result.root and result.root != "." and not posixpath.isabs(path):
+        path = posixpath.join(result.root, path)
+    return f"{path}:{f.location.start_line}" if f.location.start_line else path
 
 
 def print_summary(result: ScanResult, console: Console, max_rows: int = 50) -> None:
     s = summary(result)
     console.print(
-        f"[bold]mlposture[/] {result.tool_version}: {s['resources']} resources, {s['rules']} rules, "
+        f"[bold]mlposture[/] {escape(result.tool_version)}: {s['resources']} resources, {s['rules']} rules, "
         f"{s['checks']} checks: {s['passed']} passed, {s['failed']} failed, {s['unknown']} unknown, "
-        f"{s['muted']} muted", highlight=False)
+        f"{s['muted']} muted",
+        highlight=False,
+    )
     counts = "  ".join(f"[{STYLE[k]}]{k}: {s['by_severity'][k]}[/]" for k in SEVERITIES)
     console.print(counts)
-    fails = sorted((f for f in result.findings if f.status != "fail" or not f.muted),
-                   key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule_id, f.resource.uid))
-    shown = [f for f in fails if f.status in ("fail", "error")][:max_rows]
+    listed = sorted(
+        (f for f in result.findings if f.status in ("fail", "error") and not f.muted),
+        key=lambda f: (-SEVERITY_RANK[f.severity], f.status != "fail", f.rule_id, f.resource.uid),
+    )
+    shown = listed[:max_rows]
     if shown:
         t = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
-        for col in ("severity", "rule", "resource", "location", "message"):
+        t.add_column("severity", no_wrap=True)
+        t.add_column("rule", overflow="fold", min_width=20)
+        for col in ("resource", "location", "message"):
             t.add_column(col, overflow="fold")
         for f in shown:
-            loc = f"{f.location.file}:{f.location.start_line}" if f.location else (f.resource.region or "")
-            # names and messages come from scanned files: never let them carry rich markup
-            t.add_row(f"[{STYLE[f.severity]}]{f.severity}[/]", escape(f.rule_id), escape(f.resource.name),
-                      escape(loc), escape(f.message))
+            sev = f"[{STYLE[f.severity]}]{f.severity}[/]" if f.status == "fail" else "[magenta]error[/]"
+            t.add_row(sev, safe(f.rule_id), safe(f.resource.name), safe(_where(result, f)), safe(f.message))
         console.print(t)
-        hidden = len([f for f in fails if f.status in ("fail", "error")]) - len(shown)
-        if hidden > 0:
-            console.print(f"... and {hidden} more findings (see the JSON or SARIF report)")
+        if len(listed) > len(shown):
+            console.print(f"... and {len(listed) - len(shown)} more findings (see the JSON or SARIF report)")
+    if s["unknown"]:
+        console.print(
+            f"{s['unknown']} checks could not be decided from the source (status unknown; see the report)"
+        )
     for e in result.errors:
-        where = f"{e.file}: " if e.file else ""
-        console.print(f"not scanned: {where}{e.reason}" + (f" (left out: {e.unscanned})" if e.unscanned else ""),
-                      highlight=False, markup=False, style="yellow")
+        where = f"{safe(e.file)}: " if e.file else ""
+        left = f" (left out: {safe(e.unscanned)})" if e.unscanned else ""
+        console.print(f"[yellow]not scanned: {where}{safe(e.reason)}{left}[/]", highlight=False)

@@ -1,13 +1,19 @@
-"""The canonical JSON report (schema v1). Every other format can be rendered from it."""
+"""The canonical JSON report (schema v1, `reports/schemas/report-v1.schema.json`). Every
+other format can be rendered from it: `from_dict` loads it back into a ScanResult."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import cache
+from importlib import resources
 
 from scanner.model.finding import SEVERITIES, Finding, ScanError, ScanResult
 
+from . import scrub_tree
+
 SCHEMA_VERSION = "1.0"
+INFORMATION_URI = "https://mlposture.dev"
 
 
 def summary(result: ScanResult) -> dict:
@@ -31,37 +37,71 @@ def summary(result: ScanResult) -> dict:
 
 
 def to_dict(result: ScanResult) -> dict:
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "mlposture", "version": result.tool_version, "information_uri": "https://mlposture.dev"},
+        "tool": {"name": "mlposture", "version": result.tool_version, "information_uri": INFORMATION_URI},
         "scan": {
             "id": result.scan_id,
             "started_at": result.started_at,
             "finished_at": result.finished_at,
-            "targets": result.targets,
-            "sources": result.sources,
+            "targets": list(result.targets),
+            "root": result.root,
+            "sources": list(result.sources),
             "errors": [e.to_json() for e in result.errors],
         },
         "summary": summary(result),
         "rules": result.rules,
         "findings": [f.to_json() for f in result.findings],
     }
+    return scrub_tree(doc)
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(to_dict(result), indent=2, sort_keys=False) + "\n"
+    return json.dumps(to_dict(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+@cache
+def schema() -> dict:
+    text = resources.files("reports").joinpath("schemas/report-v1.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def validation_errors(doc: dict) -> list[str]:
+    """Every way `doc` departs from the v1 schema; empty when it is a valid report."""
+    from jsonschema import Draft202012Validator
+
+    v = Draft202012Validator(schema())
+    errors = sorted(v.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message[:300]}" for e in errors]
 
 
 def from_dict(d: dict) -> ScanResult:
-    """Load a v1 JSON report back into a ScanResult (for `mlposture report`)."""
+    """Load a v1 JSON report back into a ScanResult (for `mlposture report`). Raises
+    ValueError when the document is not a valid v1 report."""
+    if not isinstance(d, dict):
+        raise ValueError("top level must be an object")
     major = str(d.get("schema_version", "")).split(".")[0]
     if major != SCHEMA_VERSION.split(".")[0]:
-        raise ValueError(f"unsupported report schema_version {d.get('schema_version')!r}")
+        raise ValueError(f"unsupported report schema_version {str(d.get('schema_version'))[:40]!r}")
+    errors = validation_errors(d)
+    if errors:
+        raise ValueError(
+            "; ".join(errors[:5]) + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
+        )
     scan, s = d["scan"], d["summary"]
     return ScanResult(
-        scan_id=scan["id"], started_at=scan["started_at"], finished_at=scan["finished_at"],
-        targets=scan.get("targets", []), findings=[Finding.from_json(f) for f in d.get("findings", [])],
-        errors=[ScanError(**e) for e in scan.get("errors", [])], sources=scan.get("sources", []),
-        resources=s.get("resources", 0), rules_evaluated=s.get("rules", 0), checks=s.get("checks", 0),
-        passed=s.get("passed", 0), rules=d.get("rules", {}), tool_version=d.get("tool", {}).get("version", ""),
+        scan_id=scan["id"],
+        started_at=scan["started_at"],
+        finished_at=scan["finished_at"],
+        targets=scan.get("targets", []),
+        findings=[Finding.from_json(f) for f in d.get("findings", [])],
+        errors=[ScanError(**e) for e in scan.get("errors", [])],
+        sources=scan.get("sources", []),
+        resources=s.get("resources", 0),
+        rules_evaluated=s.get("rules", 0),
+        checks=s.get("checks", 0),
+        passed=s.get("passed", 0),
+        rules=d.get("rules", {}),
+        tool_version=d.get("tool", {}).get("version", ""),
+        root=scan.get("root", ""),
     )

@@ -4,6 +4,7 @@ add freely, rename nothing (DESIGN, Contracts)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,15 @@ import click
 
 from scanner import __version__
 from scanner.gate import EXIT_USAGE
+from scanner.model.finding import SEVERITIES
+
+
+class ConfigProblem(click.ClickException):
+    """A usage or configuration problem found after parsing (a bad config file, an output
+    path that cannot be written): exit 2, like click's own usage errors."""
+
+    exit_code = EXIT_USAGE
+
 
 SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"], case_sensitive=False)
 
@@ -27,6 +37,8 @@ def _parse_outputs(outputs: tuple[str, ...]) -> list[tuple[str, str]]:
         if fmt not in FORMATS:
             raise click.UsageError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)}")
         parsed.append((fmt, dest))
+    if sum(dest == "-" for _, dest in parsed) > 1:
+        raise click.UsageError("only one -o may write to stdout ('-')")
     return parsed
 
 
@@ -37,9 +49,13 @@ def _write_outputs(result, outputs: list[tuple[str, str]]) -> None:
         text = render(fmt, result)
         if dest == "-":
             sys.stdout.write(text)
-        else:
+            sys.stdout.flush()
+            continue
+        try:
             Path(dest).parent.mkdir(parents=True, exist_ok=True)
             Path(dest).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise ConfigProblem(f"cannot write {fmt} report to {dest}: {e.strerror or e}") from e
 
 
 def _console(outputs):
@@ -47,7 +63,10 @@ def _console(outputs):
 
     # When a machine-readable report goes to stdout, people's text goes to stderr.
     to_stderr = any(dest == "-" for _, dest in outputs)
-    return Console(stderr=to_stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if to_stderr else sys.stdout
+    # A CI log is not a terminal: give tables room instead of rich's 80-column default.
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
+    return Console(stderr=to_stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def _progress():
@@ -65,17 +84,40 @@ def _progress():
 
 
 def common_scan_options(f):
-    f = click.option("-o", "--output", "outputs", multiple=True, metavar="FORMAT=FILE",
-                     help="Write a report; repeatable. FILE '-' is stdout. Formats: json, sarif.")(f)
-    f = click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
-                     help="Exit 1 when an unmuted finding is at or above this severity (default high).")(f)
-    f = click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                     help="Config file with suppressions and overrides (default ./.mlposture.yaml if present).")(f)
-    f = click.option("--rules", "include_rules", default=None, help="Comma-separated rule ids or aliases to run.")(f)
-    f = click.option("--skip-rules", "exclude_rules", default=None, help="Comma-separated rule ids or aliases to skip.")(f)
+    f = click.option(
+        "-o",
+        "--output",
+        "outputs",
+        multiple=True,
+        metavar="FORMAT=FILE",
+        help="Write a report; repeatable. FILE '-' is stdout. Formats: json, sarif.",
+    )(f)
+    f = click.option(
+        "--fail-on",
+        type=SEVERITY_CHOICE,
+        default=None,
+        help="Exit 1 when an unmuted finding is at or above this severity (default high).",
+    )(f)
+    f = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Config file with suppressions and overrides (default ./.mlposture.yaml if present).",
+    )(f)
+    f = click.option(
+        "--rules", "include_rules", default=None, help="Comma-separated rule ids or aliases to run."
+    )(f)
+    f = click.option(
+        "--skip-rules", "exclude_rules", default=None, help="Comma-separated rule ids or aliases to skip."
+    )(f)
     f = click.option("--categories", default=None, help="Comma-separated categories to run.")(f)
-    f = click.option("--save-inventory", type=click.Path(dir_okay=False), default=None,
-                     help="Also write the normalized inventory as JSON (re-scan it with `scan inventory`).")(f)
+    f = click.option(
+        "--save-inventory",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Also write the normalized inventory as JSON (re-scan it with `scan inventory`).",
+    )(f)
     f = click.option("-q", "--quiet", is_flag=True, help="No console summary.")(f)
     return f
 
@@ -94,9 +136,25 @@ def _options(config_path, include_rules, exclude_rules, categories):
         try:
             config = load_config(path)
         except ConfigError as e:
-            raise click.UsageError(str(e)) from e
-    return ScanOptions(include_rules=_split(include_rules), exclude_rules=_split(exclude_rules),
-                       categories=_split(categories), config=config, progress=_progress())
+            raise ConfigProblem(str(e)) from e
+        if config.fail_on is not None and str(config.fail_on).lower() not in SEVERITIES:
+            raise ConfigProblem(f"{path}: fail_on must be one of {', '.join(SEVERITIES)}")
+        for rule_id, sev in config.severity_overrides.items():
+            if str(sev) not in SEVERITIES:
+                raise ConfigProblem(
+                    f"{path}: severity_overrides.{rule_id} must be one of {', '.join(SEVERITIES)}"
+                )
+    return ScanOptions(
+        include_rules=_split(include_rules),
+        exclude_rules=_split(exclude_rules),
+        categories=_split(categories),
+        config=config,
+        progress=_progress(),
+    )
+
+
+def _config_fail_on(opts) -> str | None:
+    return str(opts.config.fail_on) if opts.config and opts.config.fail_on else None
 
 
 def _finish(result, inventory, outputs, fail_on, save_inventory, quiet) -> None:
@@ -105,52 +163,76 @@ def _finish(result, inventory, outputs, fail_on, save_inventory, quiet) -> None:
 
     _write_outputs(result, outputs)
     if save_inventory and inventory is not None:
-        inventory.save(save_inventory)
+        try:
+            inventory.save(save_inventory)
+        except OSError as e:
+            raise ConfigProblem(f"cannot write the inventory to {save_inventory}: {e.strerror or e}") from e
     if not quiet:
         print_summary(result, _console(outputs))
-    threshold = fail_on or (getattr(result, "_config_fail_on", None)) or "high"
-    sys.exit(exit_code(result, threshold.lower()))
+    threshold = (fail_on or "high").lower()
+    sys.exit(exit_code(result, threshold))
 
 
 class ScanGroup(click.Group):
     """`mlposture scan PATH` is short for `mlposture scan iac PATH`."""
 
     def resolve_command(self, ctx, args):
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
+        if args and args[0] not in self.commands:
             args = ["iac", *args]
         return super().resolve_command(ctx, args)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class SafeGroup(click.Group):
+    """An unexpected exception must never look like "findings" (exit 1) to a CI gate: it
+    exits 2 with a one-line, secret-scrubbed message. MLPOSTURE_DEBUG=1 shows the trace."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:
+            if os.environ.get("MLPOSTURE_DEBUG"):
+                raise
+            from scanner.secrets import redact_string
+
+            text = redact_string(f"{type(e).__name__}: {e}")[:500]
+            click.echo(f"mlposture: internal error: {text} (set MLPOSTURE_DEBUG=1 for details)", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="mlposture")
 def main() -> None:
     """mlposture: security posture for serverless ML workloads."""
 
 
-@main.group(cls=ScanGroup)
+@main.group(cls=ScanGroup, context_settings={"ignore_unknown_options": True})
 def scan() -> None:
     """Scan IaC, a saved inventory, or (later) live accounts."""
 
 
 @scan.command("iac")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_scan_options
-def scan_iac_cmd(paths, outputs, fail_on, config_path, include_rules, exclude_rules, categories,
-                 save_inventory, quiet):
+def scan_iac_cmd(
+    paths, outputs, fail_on, config_path, include_rules, exclude_rules, categories, save_inventory, quiet
+):
     """Scan Terraform, Terraform plans, CloudFormation/SAM and Kubernetes manifests."""
     from scanner.engine import scan_iac
 
     outs = _parse_outputs(outputs)
     opts = _options(config_path, include_rules, exclude_rules, categories)
     result, inv = scan_iac(list(paths), opts)
-    _finish(result, inv, outs, fail_on or (opts.config.fail_on if opts.config else None), save_inventory, quiet)
+    _finish(result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet)
 
 
 @scan.command("inventory")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @common_scan_options
-def scan_inventory_cmd(file, outputs, fail_on, config_path, include_rules, exclude_rules, categories,
-                       save_inventory, quiet):
+def scan_inventory_cmd(
+    file, outputs, fail_on, config_path, include_rules, exclude_rules, categories, save_inventory, quiet
+):
     """Re-evaluate a saved inventory offline."""
     from scanner.engine import scan_inventory
     from scanner.model.inventory import Inventory
@@ -159,10 +241,10 @@ def scan_inventory_cmd(file, outputs, fail_on, config_path, include_rules, exclu
     opts = _options(config_path, include_rules, exclude_rules, categories)
     try:
         inv = Inventory.load(file)
-    except (ValueError, KeyError, json.JSONDecodeError) as e:
-        raise click.UsageError(f"{file}: not a mlposture inventory: {e}") from e
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ConfigProblem(f"{file}: not a mlposture inventory: {str(e)[:1000]}") from e
     result = scan_inventory(inv, opts, target=file)
-    _finish(result, inv, outs, fail_on or (opts.config.fail_on if opts.config else None), save_inventory, quiet)
+    _finish(result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet)
 
 
 @main.command("report")
@@ -174,9 +256,9 @@ def report_cmd(scan_json, outputs):
 
     outs = _parse_outputs(outputs)
     try:
-        result = from_dict(json.loads(Path(scan_json).read_text()))
-    except (ValueError, KeyError, TypeError) as e:
-        raise click.UsageError(f"{scan_json}: not a mlposture v1 JSON report: {e}") from e
+        result = from_dict(json.loads(Path(scan_json).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ConfigProblem(f"{scan_json}: not a mlposture v1 JSON report: {str(e)[:1000]}") from e
     _write_outputs(result, outs)
 
 

@@ -215,7 +215,18 @@ def scan_iac(targets: list[str | Path], options: ScanOptions | None = None) -> t
         options=options,
         started_at=started,
     )
+    result.root = display_root(found.root)
     return result, inv
+
+
+def display_root(root: Path) -> str:
+    """The scan root as reports show it: relative to the working directory when inside it
+    (so SARIF paths resolve against the repository checkout), else absolute."""
+    try:
+        rel = root.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return root.resolve().as_posix()
+    return rel or "."
 
 
 def scan_inventory(inv: Inventory, options: ScanOptions | None = None, target: str = "") -> ScanResult:

@@ -144,6 +144,9 @@ class ScanResult:
     passed: int
     rules: dict[str, dict] = field(default_factory=dict)  # rule id -> metadata (for SARIF, reports)
     tool_version: str = ""
+    # The directory that finding and error files are relative to: POSIX, relative to the
+    # working directory of the scan (the repository root in CI), or absolute when outside it.
+    root: str = ""
 
     @property
     def incomplete(self) -> bool:

@@ -44,6 +44,14 @@ class Discovered:
         except ValueError:
             return p.as_posix()
 
+    def link_rel(self, p: Path) -> str:
+        """The path of `p` itself, not of what it links to, relative to the root: errors
+        about a symlink must name the link."""
+        try:
+            return (p.parent.resolve() / p.name).relative_to(self.root).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            return p.as_posix()
+
 
 def sniff(path: Path, head: str) -> str | None:
     """The dialect of a YAML/JSON file from its first bytes, or None."""
@@ -115,7 +123,7 @@ def discover(targets: list[str | Path], limits: Limits = Limits()) -> Discovered
         real = d.resolve()
         if real in seen_dirs:
             found.errors.append(ScanError("discovery", "symlink loop: directory already visited",
-                                          found.rel(d), "the linked directory"))
+                                          found.link_rel(d), "the linked directory"))
             return
         seen_dirs.add(real)
         if depth > limits.max_dir_depth:
@@ -135,12 +143,12 @@ def discover(targets: list[str | Path], limits: Limits = Limits()) -> Discovered
                     target = p.resolve(strict=True)
                 except (OSError, RuntimeError):
                     found.errors.append(ScanError("discovery", "broken symlink or symlink loop",
-                                                  p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p),
+                                                  found.link_rel(p),
                                                   "the link target"))
                     continue
                 if not target.is_relative_to(root):
                     found.errors.append(ScanError("discovery", "symlink points outside the scanned tree; not followed",
-                                                  p.relative_to(root).as_posix(), "the link target"))
+                                                  found.link_rel(p), "the link target"))
                     continue
             if e.is_dir():
                 if e.name in SKIP_DIRS:

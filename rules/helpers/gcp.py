@@ -1,0 +1,41 @@
+"""GCP identity helpers: public IAM members and default service accounts."""
+
+from __future__ import annotations
+
+import re
+
+from rules.sdk import Verdict, fail, ok, unknown
+from scanner.model.resource import Resource, Unresolved
+
+PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
+# Compute Engine default SA (Cloud Run, Workbench, Functions v2) and App Engine default SA
+# (Functions v1): both hold the project Editor role unless it was removed.
+_DEFAULT_SA = re.compile(
+    r"^(?:serviceAccount:)?(?:\d+-compute@developer|[^@]+@appspot)\.gserviceaccount\.com$"
+)
+
+
+def is_default_service_account(sa: str) -> bool:
+    return bool(_DEFAULT_SA.match(sa.strip()))
+
+
+def public_member_verdict(r: Resource, attr: str = "invoker_members") -> Verdict:
+    """Fail when a public member holds the invoker role; unknown when a member is unreadable."""
+    members = r.attrs.get(attr) or []
+    if isinstance(members, Unresolved):
+        return unknown(f"{attr} is unresolved", at=attr)
+    for i, m in enumerate(members):
+        if isinstance(m, str) and m.strip() in PUBLIC_MEMBERS:
+            return fail(f"{m.strip()} may invoke it", at=f"{attr}[{i}]")
+    if any(isinstance(m, Unresolved) for m in members):
+        return unknown("an invoker member is unresolved", at=attr)
+    return ok()
+
+
+def default_sa_verdict(r: Resource, attr: str = "service_account") -> Verdict:
+    sa = r.a.get(attr)  # raises UnresolvedAccess when unresolved
+    if sa is None:
+        return fail("runs as the default service account (none is set)", at=attr)
+    if isinstance(sa, str) and is_default_service_account(sa):
+        return fail("runs as the default compute service account", at=attr)
+    return ok()

@@ -1,0 +1,70 @@
+"""Terraform -> canonical resources, for both front-ends (HCL and plan JSON).
+
+`normalize` works on a whole batch because Terraform splits one cloud object over several
+blocks (a role and its attachments, a bucket and its ACL): those are folded into their
+target, and relations written as literal names are linked to resources of the batch."""
+
+from __future__ import annotations
+
+from scanner.model.batch import Batch
+from scanner.model.finding import ScanError
+from scanner.model.resource import Ref, Relation
+from scanner.normalize.terraform.model import TfResource
+
+from . import aws, fold, gcp
+from .builder import Built
+
+MAPPERS = {**aws.MAPPERS, **gcp.MAPPERS}
+FOLDERS = fold.FOLDERS
+
+
+def supported_types() -> set[str]:
+    """Every Terraform type this mapping reads (resources and folded modifiers)."""
+    return set(MAPPERS) | set(FOLDERS)
+
+
+def normalize(tf_resources: list[TfResource], dialect: str | None = None) -> Batch:
+    dialect = dialect or (tf_resources[0].dialect if tf_resources else "terraform")
+    batch = Batch(dialect)
+    built: list[Built] = []
+    folding: list[TfResource] = []
+    for tf in tf_resources:
+        if tf.mode != "managed":
+            continue  # data sources describe what exists elsewhere; they are not ours to check
+        if tf.type in MAPPERS:
+            try:
+                built.append(MAPPERS[tf.type](tf))
+            except Exception as e:  # one odd block must not cost the rest of the batch
+                batch.errors.append(_error(tf, e))
+        elif tf.type in FOLDERS:
+            folding.append(tf)
+
+    idx = fold.Index(built)
+    for tf in folding:
+        try:
+            FOLDERS[tf.type](tf, idx)
+        except Exception as e:
+            batch.errors.append(_error(tf, e))
+
+    for b in built:
+        batch.resources.append(b.resource)
+        batch.aliases.update(b.aliases)
+        for rel in b.relations:
+            batch.relations.append(Relation(b.resource.uid, rel.kind, _target(idx, rel.target_type, rel.value),
+                                            rel.attr))
+    batch.relations.extend(idx.relations)
+    return batch
+
+
+def _target(idx: fold.Index, rtype: str, value) -> str:
+    """A Ref's uid; a literal name or ARN linked to the batch's resource when it names one,
+    otherwise kept for the link stage (a role ARN of another stack)."""
+    if isinstance(value, Ref):
+        return value.uid
+    found = idx.find(rtype, value)
+    return found.resource.uid if found is not None else str(value)
+
+
+def _error(tf: TfResource, e: Exception) -> ScanError:
+    return ScanError(tf.dialect, f"cannot map {tf.address}: {type(e).__name__}: {e}", tf.file,
+                     unscanned=f"resource {tf.address}")
