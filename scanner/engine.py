@@ -84,6 +84,9 @@ def _provenance(r: Resource, path: str) -> str:
 
 
 def type_label(r: Resource) -> str:
+    kind = r.attrs.get("kind")
+    if r.provider == "k8s" and isinstance(kind, str):
+        return f"Kubernetes {kind}"
     spec = RESOURCE_TYPES.get(r.type)
     return spec.description if spec else r.type
 

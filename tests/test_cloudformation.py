@@ -8,12 +8,62 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scanner.collect.iac.cloudformation import load
 from scanner.collect.iac.discover import Limits
 from scanner.model.resource import Ref, Relation, Unresolved
 from scanner.model.types import RESOURCE_TYPES
+from scanner.normalize.cloudformation import normalize_template
 from scanner.normalize.cloudformation.intrinsics import Resolver, find_cycles
+from scanner.normalize.cloudformation.template import MAPPERS
+
+PROPERTY_NAMES = [
+    "DirectInternetAccess",
+    "RootAccess",
+    "RoleArn",
+    "Role",
+    "SecurityGroupIds",
+    "InstanceMetadataServiceConfiguration",
+    "OnStart",
+    "OnCreate",
+    "PrimaryContainer",
+    "Containers",
+    "VpcConfig",
+    "ProductionVariants",
+    "DataCaptureConfig",
+    "EndpointConfigName",
+    "DefaultUserSettings",
+    "Environment",
+    "TracingConfig",
+    "Tracing",
+    "Layers",
+    "Policies",
+    "FunctionUrlConfig",
+    "DeadLetterQueue",
+    "Cors",
+    "AuthType",
+    "FunctionName",
+    "TargetFunctionArn",
+    "AssumeRolePolicyDocument",
+    "ManagedPolicyArns",
+    "PolicyDocument",
+    "Roles",
+    "Users",
+    "Groups",
+    "Bucket",
+    "BucketEncryption",
+    "PublicAccessBlockConfiguration",
+    "VersioningConfiguration",
+    "LoggingConfiguration",
+    "AccessControl",
+    "Tags",
+    "UserName",
+    "ReservedConcurrentExecutions",
+    "ExecutionRoleArn",
+    "AsyncInferenceConfig",
+]
 
 FIXTURES = Path(__file__).parent / "fixtures_cfn"
 RAW_SECRETS = [
@@ -777,3 +827,94 @@ def test_scan_iac_end_to_end():
     assert [e for e in result.errors if e.source == "cloudformation"] == []
     fn = inv.get("cfn:sam_app.yaml#InferFunction")
     assert [r.name for r in inv.related(fn, "execution_role")] == ["InferFunctionRole"]
+
+
+def test_properties_behind_undecidable_if_are_unresolved(tmp_path):
+    b = load_text(
+        tmp_path,
+        """
+        Parameters:
+          Mode: {Type: String}
+        Conditions:
+          Locked: !Equals [!Ref Mode, locked]
+        Resources:
+          Nb:
+            Type: AWS::SageMaker::NotebookInstance
+            Properties: !If
+              - Locked
+              - {InstanceType: ml.t3.medium, RoleArn: r, DirectInternetAccess: Disabled}
+              - {InstanceType: ml.t3.medium, RoleArn: r}
+          Model:
+            Type: AWS::SageMaker::Model
+            Properties: !If [Locked, {ExecutionRoleArn: a}, {ExecutionRoleArn: b}]
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties: !If [Locked, {Runtime: python3.12}, {Runtime: python3.11}]
+    """,
+    )
+    rs = by_name(b)
+    assert isinstance(rs["Nb"].attrs["direct_internet_access"], Unresolved)
+    assert rs["Nb"].provenance["direct_internet_access"] == "unresolved"
+    assert isinstance(rs["Model"].attrs["containers"], Unresolved)
+    assert isinstance(rs["Fn"].attrs["runtime"], Unresolved)
+    assert not [e for e in b.errors if "could not map" in e.reason]
+
+
+# Arbitrary property values (intrinsics included) must never crash a mapper.
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.sampled_from(
+        ["", "Enabled", "Disabled", "NONE", "Active", "*", "arn:aws:iam::1:role/r", "Res", "P", "X"]
+    ),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "Ref",
+                    "Fn::GetAtt",
+                    "Fn::Sub",
+                    "Fn::If",
+                    "Fn::Join",
+                    "Fn::Select",
+                    "Statement",
+                    "Content",
+                    "Variables",
+                    "Image",
+                    "Key",
+                    "Value",
+                ]
+            ),
+            inner,
+            max_size=2,
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rtype=st.sampled_from(
+        sorted(MAPPERS)
+        + ["AWS::Serverless::Function", "AWS::IAM::Policy", "AWS::S3::BucketPolicy", "AWS::IAM::AccessKey"]
+    ),
+    props=st.dictionaries(st.sampled_from(PROPERTY_NAMES), _values, max_size=6),
+)
+def test_mappers_never_crash(rtype, props):
+    doc = {
+        "Parameters": {"P": {"Type": "String"}},
+        "Conditions": {"X": {"Fn::Equals": [{"Ref": "P"}, "a"]}},
+        "Resources": {
+            "Res": {"Type": rtype, "Properties": props},
+            "Other": {"Type": "AWS::IAM::Role", "Properties": {}},
+        },
+    }
+    batch = normalize_template(doc, "f.yaml")
+    assert not [e for e in batch.errors if "could not map" in e.reason], batch.errors
+    json.dumps([r.to_json() for r in batch.resources])

@@ -89,8 +89,13 @@ def test_deployment_containers_inheritance_and_scrubbing(tmp_path):
     assert not b.errors and b.files == 1
     r = one(b)
     assert r.uid == "k8s:manifest/serving/Deployment/llm"
-    assert (r.type, r.provider, r.account, r.region, r.tags) == ("k8s.workload", "k8s", "manifest", "serving",
-                                                                 {"app": "llm"})
+    assert (r.type, r.provider, r.account, r.region, r.tags) == (
+        "k8s.workload",
+        "k8s",
+        "manifest",
+        "serving",
+        {"app": "llm"},
+    )
     assert r.source == SourceRef("iac", "m.yaml", 1, 44, dialect="kubernetes")
     a = r.attrs
     assert a["kind"] == "Deployment" and a["gpu"] is True and a["exposure"] is None
@@ -98,7 +103,13 @@ def test_deployment_containers_inheritance_and_scrubbing(tmp_path):
     assert t["role"] == "pod" and t["path"] == "spec.template.spec" and t["service_account"] == "llm-sa"
     assert t["host_pid"] is False and r.provenance["pod_templates[0].host_pid"] == "default"
     assert t["volumes"] == [
-        {"name": "models", "host_path": "/mnt/models", "secret": None, "config_map": None, "empty_dir": False},
+        {
+            "name": "models",
+            "host_path": "/mnt/models",
+            "secret": None,
+            "config_map": None,
+            "empty_dir": False,
+        },
         {"name": "creds", "host_path": None, "secret": "creds", "config_map": None, "empty_dir": False},
         {"name": "cache", "host_path": None, "secret": None, "config_map": None, "empty_dir": True},
     ]
@@ -114,10 +125,18 @@ def test_deployment_containers_inheritance_and_scrubbing(tmp_path):
     assert server["volume_mounts"] == [{"name": "models", "mount_path": "/models", "read_only": True}]
     assert server["env"] == {"HF_TOKEN": "[REDACTED:huggingface-token]", "MODEL": "llama"}
     assert server["env_secret_refs"] == ["db", "extra"]
-    assert a["secrets"] == [{"path": "pod_templates[0].containers[0].env.HF_TOKEN", "kind": "huggingface-token",
-                             "fingerprint": a["secrets"][0]["fingerprint"], "line": 22}]
+    assert a["secrets"] == [
+        {
+            "path": "pod_templates[0].containers[0].env.HF_TOKEN",
+            "kind": "huggingface-token",
+            "fingerprint": a["secrets"][0]["fingerprint"],
+            "line": 22,
+        }
+    ]
     assert HF not in json.dumps(r.to_json()) and HF not in repr(b)
-    assert [(rel.kind, rel.dst) for rel in b.relations] == [("runs_as", "k8s:manifest/serving/ServiceAccount/llm-sa")]
+    assert [(rel.kind, rel.dst) for rel in b.relations] == [
+        ("runs_as", "k8s:manifest/serving/ServiceAccount/llm-sa")
+    ]
     assert Resource.from_json(json.loads(json.dumps(r.to_json()))).to_json() == r.to_json()
 
 
@@ -135,13 +154,16 @@ def test_line_numbers_point_at_containers_and_fields(tmp_path):
 
 
 def test_default_service_account_namespace_and_relation(tmp_path):
-    b = load_text(tmp_path, """\
+    b = load_text(
+        tmp_path,
+        """\
         apiVersion: v1
         kind: Pod
         metadata: {name: p}
         spec:
           containers: [{name: c, image: x}]
-        """)
+        """,
+    )
     r = one(b)
     assert r.region == "default" and r.provenance["namespace"] == "default"
     assert r.attrs["pod_templates"][0]["service_account"] == "default"
@@ -156,39 +178,82 @@ KINDS = [
     ("apps/v1", "ReplicaSet", f"spec: {{{POD}}}", [("pod", "spec.template.spec")]),
     ("v1", "ReplicationController", f"spec: {{{POD}}}", [("pod", "spec.template.spec")]),
     ("batch/v1", "Job", f"spec: {{{POD}}}", [("pod", "spec.template.spec")]),
-    ("batch/v1", "CronJob", f"spec: {{schedule: '* * * * *', jobTemplate: {{spec: {{{POD}}}}}}}",
-     [("pod", "spec.jobTemplate.spec.template.spec")]),
+    (
+        "batch/v1",
+        "CronJob",
+        f"spec: {{schedule: '* * * * *', jobTemplate: {{spec: {{{POD}}}}}}}",
+        [("pod", "spec.jobTemplate.spec.template.spec")],
+    ),
     ("serving.knative.dev/v1", "Service", f"spec: {{{POD}}}", [("pod", "spec.template.spec")]),
-    ("kubeflow.org/v1", "PyTorchJob", f"spec: {{pytorchReplicaSpecs: {{Master: {{{POD}}}, Worker: {{{POD}}}}}}}",
-     [("Master", "spec.pytorchReplicaSpecs.Master.template.spec"),
-      ("Worker", "spec.pytorchReplicaSpecs.Worker.template.spec")]),
-    ("kubeflow.org/v1", "TFJob", f"spec: {{tfReplicaSpecs: {{Chief: {{{POD}}}, PS: {{{POD}}}}}}}",
-     [("Chief", "spec.tfReplicaSpecs.Chief.template.spec"), ("PS", "spec.tfReplicaSpecs.PS.template.spec")]),
-    ("kubeflow.org/v2beta1", "MPIJob", f"spec: {{mpiReplicaSpecs: {{Launcher: {{{POD}}}}}}}",
-     [("Launcher", "spec.mpiReplicaSpecs.Launcher.template.spec")]),
-    ("kubeflow.org/v1", "XGBoostJob", f"spec: {{xgbReplicaSpecs: {{Worker: {{{POD}}}}}}}",
-     [("Worker", "spec.xgbReplicaSpecs.Worker.template.spec")]),
-    ("ray.io/v1", "RayCluster",
-     f"spec: {{headGroupSpec: {{{POD}}}, workerGroupSpecs: [{{groupName: gpu, {POD}}}, {{{POD}}}]}}",
-     [("head", "spec.headGroupSpec.template.spec"), ("worker:gpu", "spec.workerGroupSpecs[0].template.spec"),
-      ("worker:1", "spec.workerGroupSpecs[1].template.spec")]),
-    ("ray.io/v1", "RayJob",
-     f"spec: {{entrypoint: python x.py, rayClusterSpec: {{headGroupSpec: {{{POD}}}}},"
-     f" submitterPodTemplate: {{spec: {{containers: [{{name: s, image: x}}]}}}}}}",
-     [("head", "spec.rayClusterSpec.headGroupSpec.template.spec"), ("submitter", "spec.submitterPodTemplate.spec")]),
+    (
+        "kubeflow.org/v1",
+        "PyTorchJob",
+        f"spec: {{pytorchReplicaSpecs: {{Master: {{{POD}}}, Worker: {{{POD}}}}}}}",
+        [
+            ("Master", "spec.pytorchReplicaSpecs.Master.template.spec"),
+            ("Worker", "spec.pytorchReplicaSpecs.Worker.template.spec"),
+        ],
+    ),
+    (
+        "kubeflow.org/v1",
+        "TFJob",
+        f"spec: {{tfReplicaSpecs: {{Chief: {{{POD}}}, PS: {{{POD}}}}}}}",
+        [
+            ("Chief", "spec.tfReplicaSpecs.Chief.template.spec"),
+            ("PS", "spec.tfReplicaSpecs.PS.template.spec"),
+        ],
+    ),
+    (
+        "kubeflow.org/v2beta1",
+        "MPIJob",
+        f"spec: {{mpiReplicaSpecs: {{Launcher: {{{POD}}}}}}}",
+        [("Launcher", "spec.mpiReplicaSpecs.Launcher.template.spec")],
+    ),
+    (
+        "kubeflow.org/v1",
+        "XGBoostJob",
+        f"spec: {{xgbReplicaSpecs: {{Worker: {{{POD}}}}}}}",
+        [("Worker", "spec.xgbReplicaSpecs.Worker.template.spec")],
+    ),
+    (
+        "ray.io/v1",
+        "RayCluster",
+        f"spec: {{headGroupSpec: {{{POD}}}, workerGroupSpecs: [{{groupName: gpu, {POD}}}, {{{POD}}}]}}",
+        [
+            ("head", "spec.headGroupSpec.template.spec"),
+            ("worker:gpu", "spec.workerGroupSpecs[0].template.spec"),
+            ("worker:1", "spec.workerGroupSpecs[1].template.spec"),
+        ],
+    ),
+    (
+        "ray.io/v1",
+        "RayJob",
+        f"spec: {{entrypoint: python x.py, rayClusterSpec: {{headGroupSpec: {{{POD}}}}},"
+        f" submitterPodTemplate: {{spec: {{containers: [{{name: s, image: x}}]}}}}}}",
+        [
+            ("head", "spec.rayClusterSpec.headGroupSpec.template.spec"),
+            ("submitter", "spec.submitterPodTemplate.spec"),
+        ],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("api", "kind", "spec", "roles"), KINDS, ids=[k[1] for k in KINDS])
 def test_every_workload_kind_has_its_pod_templates(tmp_path, api, kind, spec, roles):
-    r = one(load_text(tmp_path, f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: w, namespace: ml}}\n{spec}\n"))
+    r = one(
+        load_text(
+            tmp_path, f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: w, namespace: ml}}\n{spec}\n"
+        )
+    )
     assert r.uid == f"k8s:manifest/ml/{kind}/w" and r.attrs["kind"] == kind
     assert [(t["role"], t["path"]) for t in r.attrs["pod_templates"]] == roles
     assert all(t["containers"] for t in r.attrs["pod_templates"])
 
 
 def test_kserve_components_model_containers_and_exposure(tmp_path):
-    b = load_text(tmp_path, """\
+    b = load_text(
+        tmp_path,
+        """\
         apiVersion: serving.kserve.io/v1beta1
         kind: InferenceService
         metadata:
@@ -216,7 +281,8 @@ def test_kserve_components_model_containers_and_exposure(tmp_path):
         spec:
           predictor:
             pytorch: {storageUri: s3://m/r, image: pytorch/torchserve:0.11}
-        """)
+        """,
+    )
     assert not b.errors
     llm, public = one(b, "llm"), one(b, "public")
     assert llm.attrs["exposure"] == "cluster-local" and public.attrs["exposure"] == "external"
@@ -231,17 +297,24 @@ def test_kserve_components_model_containers_and_exposure(tmp_path):
     assert public.attrs["gpu"] is False
 
 
-@pytest.mark.parametrize(("resources", "counts"), [
-    ("limits: {amd.com/gpu: 2}", (2, 2)),
-    ("limits: {gpu.intel.com/i915: 1, gpu.intel.com/millicores: 500}", (1, 1)),
-    ("limits: {nvidia.com/mig-1g.10gb: 2, nvidia.com/mig-2g.20gb: 1}", (3, 3)),
-    ("{requests: {nvidia.com/gpu: 1}, limits: {cpu: 1}}", (1, 0)),
-    ("limits: {cpu: 1}", (0, 0)),
-])
+@pytest.mark.parametrize(
+    ("resources", "counts"),
+    [
+        ("limits: {amd.com/gpu: 2}", (2, 2)),
+        ("limits: {gpu.intel.com/i915: 1, gpu.intel.com/millicores: 500}", (1, 1)),
+        ("limits: {nvidia.com/mig-1g.10gb: 2, nvidia.com/mig-2g.20gb: 1}", (3, 3)),
+        ("{requests: {nvidia.com/gpu: 1}, limits: {cpu: 1}}", (1, 0)),
+        ("limits: {cpu: 1}", (0, 0)),
+    ],
+)
 def test_gpu_counts(resources, counts):
     request_, limit = counts
-    obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [
-        {"name": "c", "image": "x", "resources": yaml.safe_load(resources)}]}}
+    obj = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "x", "resources": yaml.safe_load(resources)}]},
+    }
     r = normalize_object(obj, SourceRef("live", api="k8s"), account="prod")
     c = r.resources[0].attrs["pod_templates"][0]["containers"][0]
     assert (c["gpu_request"], c["gpu_limit"]) == (request_, limit)
@@ -252,8 +325,12 @@ def test_gpu_counts(resources, counts):
 def test_gpu_from_env_runtime_class_and_unparseable_counts():
     def pod(spec_extra=None, container_extra=None):
         c = {"name": "c", "image": "x", **(container_extra or {})}
-        obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
-               "spec": {"containers": [c], **(spec_extra or {})}}
+        obj = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"containers": [c], **(spec_extra or {})},
+        }
         return normalize_object(obj, SourceRef("iac")).resources[0].attrs
 
     assert pod(container_extra={"env": [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "all"}]})["gpu"] is True
@@ -265,7 +342,9 @@ def test_gpu_from_env_runtime_class_and_unparseable_counts():
 
 
 def test_config_map_scrubbed_and_binary_data_ignored(tmp_path):
-    b = load_text(tmp_path, """\
+    b = load_text(
+        tmp_path,
+        """\
         apiVersion: v1
         kind: ConfigMap
         metadata: {name: cfg, namespace: feats}
@@ -274,17 +353,23 @@ def test_config_map_scrubbed_and_binary_data_ignored(tmp_path):
           level: info
         binaryData:
           blob: aGVsbG8=
-        """)
+        """,
+    )
     r = one(b)
     assert r.type == "k8s.config_map" and r.uid == "k8s:manifest/feats/ConfigMap/cfg"
-    assert r.attrs["data"] == {"url": "postgresql://feast:[REDACTED:database-url-password]@db:5432/feast",
-                               "level": "info"}
+    assert r.attrs["data"] == {
+        "url": "postgresql://feast:[REDACTED:database-url-password]@db:5432/feast",
+        "level": "info",
+    }
     assert r.attrs["secrets"][0]["path"] == "data.url" and r.attrs["secrets"][0]["line"] == 5
     assert "Sup3rS3cretPw" not in json.dumps(r.to_json())
 
 
 def test_last_applied_annotation_is_dropped_and_annotations_scrubbed(tmp_path):
-    r = one(load_text(tmp_path, f"""\
+    r = one(
+        load_text(
+            tmp_path,
+            f"""\
         apiVersion: v1
         kind: Pod
         metadata:
@@ -294,14 +379,18 @@ def test_last_applied_annotation_is_dropped_and_annotations_scrubbed(tmp_path):
             team.example.com/token: {HF}
         spec:
           containers: [{{name: c, image: x}}]
-        """))
+        """,
+        )
+    )
     assert "kubectl.kubernetes.io/last-applied-configuration" not in r.attrs["annotations"]
     assert HF not in json.dumps(r.to_json()) and "hunter2" not in json.dumps(r.to_json())
 
 
 # ------------------------------------------------------------------ loader errors
 def test_bad_documents_cost_only_themselves(tmp_path):
-    b = load_text(tmp_path, """\
+    b = load_text(
+        tmp_path,
+        """\
         apiVersion: v1
         kind: Pod
         metadata: {name: good}
@@ -331,45 +420,62 @@ def test_bad_documents_cost_only_themselves(tmp_path):
         kind: Service
         metadata: {name: svc}
         spec: {ports: [{port: 80}]}
-        """)
+        """,
+    )
     assert [r.name for r in b.resources] == ["good"]
     reasons = [e.reason for e in b.errors]
     assert reasons[0].startswith("document 2: not a mapping but a list")
     assert reasons[1].startswith("document 3") and "kind" in reasons[1]
     assert reasons[2].startswith("document 4") and "metadata.name" in reasons[2]
     assert reasons[3].startswith("document 5 (Deployment broken)") and "must be a list" in reasons[3]
-    assert reasons[4].startswith("document 6 (Deployment nospec)") and "template.spec is missing" in reasons[4]
+    assert (
+        reasons[4].startswith("document 6 (Deployment nospec)") and "template.spec is missing" in reasons[4]
+    )
     assert len(b.errors) == 5
-    assert all(e.source == "kubernetes" and e.file == "m.yaml" and e.unscanned.startswith("document")
-               for e in b.errors)
+    assert all(
+        e.source == "kubernetes" and e.file == "m.yaml" and e.unscanned.startswith("document")
+        for e in b.errors
+    )
 
 
 def test_kind_list_yields_its_items(tmp_path):
-    b = load_text(tmp_path, """\
+    b = load_text(
+        tmp_path,
+        """\
         apiVersion: v1
         kind: List
         items:
           - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{name: c, image: x}]}}
           - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}, data: {k: v}}
           - {apiVersion: v1, kind: Pod}
-        """)
+        """,
+    )
     assert sorted(r.name for r in b.resources) == ["a", "b"]
     assert len(b.errors) == 1 and b.errors[0].reason.startswith("document 1 item 3")
 
 
 def test_json_manifest(tmp_path):
-    obj = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
-           "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}
+    obj = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "j"},
+        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}},
+    }
     b = load_text(tmp_path, json.dumps(obj, indent=2), name="job.json")
     assert one(b).attrs["pod_templates"][0]["containers"][0]["image"] == "x"
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    (b"apiVersion: v1\nkind: Pod\nmetadata: {name: \xff}\n", "not UTF-8"),
-    (b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n", "YAML syntax error at line"),
-    (b"apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Release.Name }}\n  x: {{ include \"a\" }}\n",
-     "helm template"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"apiVersion: v1\nkind: Pod\nmetadata: {name: \xff}\n", "not UTF-8"),
+        (b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n", "YAML syntax error at line"),
+        (
+            b'apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Release.Name }}\n  x: {{ include "a" }}\n',
+            "helm template",
+        ),
+    ],
+)
 def test_unreadable_files_are_scan_errors(tmp_path, content, reason):
     p = tmp_path / "bad.yaml"
     p.write_bytes(content)
@@ -381,7 +487,8 @@ def test_unreadable_files_are_scan_errors(tmp_path, content, reason):
 
 def test_alias_bomb_and_size_limit(tmp_path):
     bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"{c}: &{c} [{','.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+        f"{c}: &{c} [{','.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     b = load_text(tmp_path, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n" + bomb)
     assert len(b.errors) == 1 and "safety limit" in b.errors[0].reason
     b = load_text(tmp_path, DEPLOYMENT, limits=Limits(max_file_bytes=100))
@@ -389,7 +496,10 @@ def test_alias_bomb_and_size_limit(tmp_path):
 
 
 def test_helm_template_that_parses_gives_unresolved_values(tmp_path):
-    r = one(load_text(tmp_path, """\
+    r = one(
+        load_text(
+            tmp_path,
+            """\
         apiVersion: v1
         kind: Pod
         metadata: {name: p}
@@ -399,7 +509,9 @@ def test_helm_template_that_parses_gives_unresolved_values(tmp_path):
               image: "{{ .Values.image }}"
               securityContext:
                 privileged: {{ .Values.privileged }}
-        """))
+        """,
+        )
+    )
     c = r.attrs["pod_templates"][0]["containers"][0]
     assert c["image"] == Unresolved("template expression {{ .Values.image }}")
     assert c["privileged"] == Unresolved("template expression {{ .Values.privileged }}")
@@ -407,13 +519,27 @@ def test_helm_template_that_parses_gives_unresolved_values(tmp_path):
 
 def test_normalizer_rejects_malformed_objects_directly():
     with pytest.raises(NormalizeError, match="has no containers"):
-        normalize_object({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}},
-                         SourceRef("live"))
+        normalize_object(
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}},
+            SourceRef("live"),
+        )
     with pytest.raises(NormalizeError, match="predictor"):
-        normalize_object({"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
-                          "metadata": {"name": "i"}, "spec": {}}, SourceRef("live"))
-    assert normalize_object({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
-                             "data": {"k": "djE="}}, SourceRef("live")).resources == []
+        normalize_object(
+            {
+                "apiVersion": "serving.kserve.io/v1beta1",
+                "kind": "InferenceService",
+                "metadata": {"name": "i"},
+                "spec": {},
+            },
+            SourceRef("live"),
+        )
+    assert (
+        normalize_object(
+            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "djE="}},
+            SourceRef("live"),
+        ).resources
+        == []
+    )
 
 
 # ------------------------------------------------------------------ suppressions and rules end to end
@@ -468,7 +594,9 @@ def test_env_secret_finding_names_the_variable_never_the_value(tmp_path):
 
 
 def test_unresolved_container_does_not_hide_a_failing_sibling(tmp_path):
-    p = write(tmp_path, """\
+    p = write(
+        tmp_path,
+        """\
         apiVersion: v1
         kind: Pod
         metadata: {name: p}
@@ -480,7 +608,8 @@ def test_unresolved_container_does_not_hide_a_failing_sibling(tmp_path):
             - name: bad
               image: x
               securityContext: {privileged: true}
-        """)
+        """,
+    )
     result, _ = scan_iac([p], ScanOptions(include_rules=["k8s-container-not-privileged"]))
     assert sorted((f.status, f.evidence.path) for f in result.findings) == [
         ("fail", "pod_templates[0].containers[1].privileged"),
@@ -488,11 +617,22 @@ def test_unresolved_container_does_not_hide_a_failing_sibling(tmp_path):
     ]
 
 
-@pytest.mark.parametrize(("path", "flagged"), [
-    ("/dev/nvidia0", True), ("/dev/dri", True), ("/dev", True), ("/", True), ("/var/run", True),
-    ("/run/containerd/containerd.sock", True), ("/run/nvidia/driver", True), ("/dev/../dev/nvidiactl", True),
-    ("/mnt/data", False), ("/var/log", False), ("/devices", False),
-])
+@pytest.mark.parametrize(
+    ("path", "flagged"),
+    [
+        ("/dev/nvidia0", True),
+        ("/dev/dri", True),
+        ("/dev", True),
+        ("/", True),
+        ("/var/run", True),
+        ("/run/containerd/containerd.sock", True),
+        ("/run/nvidia/driver", True),
+        ("/dev/../dev/nvidiactl", True),
+        ("/mnt/data", False),
+        ("/var/log", False),
+        ("/devices", False),
+    ],
+)
 def test_sensitive_host_paths(path, flagged):
     from rules.k8s.gpu import sensitive_host_path
 

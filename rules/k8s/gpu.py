@@ -113,7 +113,8 @@ def gpu_no_device_hostpath(r: Resource):
         for v in t.get("volumes", []):
             hp = v.get("host_path")
             if isinstance(hp, str) and (s := sensitive_host_path(hp)):
-                what = f"hostPath {hp}" + (f" (which includes {s})" if posixpath.normpath(hp) != s else "")
+                parent = s.startswith(posixpath.normpath("/" + hp.strip().lstrip("/")).rstrip("/") + "/")
+                what = f"hostPath {hp}" + (f" (which includes {s})" if parent else "")
                 found.append(fail(f'volume "{v.get("name")}" mounts {what}', at=v.path_of("host_path")))
         return found
 

@@ -359,9 +359,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     # ---------------------------------------------------------------- Kubernetes
     "k8s.workload": TypeSpec(
         "k8s",
-        "Anything that runs pods: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,"
-        " CronJob, KServe InferenceService, Knative Service, Kubeflow PyTorchJob/TFJob/MPIJob,"
-        " RayCluster/RayJob",
+        "Kubernetes workload",  # anything that runs pods: the kinds are listed below
         attrs={
             "kind": "str",
             "api_version": "str",

@@ -79,6 +79,9 @@ def model(b: Builder) -> None:
     b.prop("vpc_config", "VpcConfig", _vpc)
     role = b.prop("execution_role_arn", "ExecutionRoleArn", to_str)
     b.relate("execution_role", role, "execution_role_arn", ROLE)
+    if isinstance(b.props, Unresolved):
+        b.set("containers", b.props)
+        return
     written = []
     if dig(b.props, ("PrimaryContainer",)) not in (MISSING, None):
         written.append(("PrimaryContainer",))

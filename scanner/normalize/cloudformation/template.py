@@ -193,10 +193,12 @@ class _Template:
         for lid, (rtype, _r, props) in resources.items():
             resolver.current = lid
             resolved[lid] = resolver.resolve_top(props)
-            if not isinstance(resolved[lid], Mapping):
+            if not isinstance(resolved[lid], Mapping | Unresolved):
                 resolved[lid] = {}
+            # Properties behind an undecidable Fn::If stay Unresolved: every attribute
+            # then reads as unresolved instead of as the provider's default.
             key = NAME_KEYS.get(rtype)
-            name = resolved[lid].get(key) if key else None
+            name = resolved[lid].get(key) if key and isinstance(resolved[lid], Mapping) else None
             if isinstance(name, str):
                 ctype = MAPPERS.get(rtype, (lambda_fn.FUNCTION,))[0]
                 self.names[f"{ctype}|{name}"] = uids[lid]
@@ -268,7 +270,7 @@ class _Template:
         if source_node is None:
             self.clamp_lines(lid, src)
         b = Builder(uid_of(self.file, name), rtype, name, src, props, raw, names=self.names)
-        b.tags = tags_of(props.get("Tags"))
+        b.tags = tags_of(props.get("Tags")) if isinstance(props, Mapping) else {}
         b.suppressions = suppressions_of(r.get("Metadata"))
         self.builders[b.uid] = b
         return b
@@ -290,7 +292,7 @@ class _Template:
 
     def sam_function(self, lid: str, r: Mapping, raw: Mapping, props: Mapping) -> None:
         fb = self.builder(lid, lambda_fn.FUNCTION, r, raw, props)
-        if "Role" not in props and "Role" not in raw:
+        if "Role" not in raw:  # the same test that reserved the generated id
             rb = self.builder(lid, iam.ROLE, r, raw, props, name=f"{lid}Role")
             rb.tags = {}
             sam.implicit_role(rb)
@@ -298,7 +300,7 @@ class _Template:
             fb.provenance["role_arn"] = "default"  # SAM generated it
             fb.relations.append(Relation(fb.uid, "execution_role", rb.uid, "role_arn"))
         lambda_fn.function(fb, "sam")
-        url_cfg = props.get("FunctionUrlConfig")
+        url_cfg = props.get("FunctionUrlConfig") if isinstance(props, Mapping) else None
         if url_cfg is None:
             return
         url_raw = raw.get("FunctionUrlConfig")
@@ -330,7 +332,10 @@ class _Template:
             pb.tags = {}
             lambda_fn.permission(pb)
 
-    def fold(self, lid: str, rtype: str, r: Mapping, props: Mapping) -> None:
+    def fold(self, lid: str, rtype: str, r: Mapping, props: Any) -> None:
+        if not isinstance(props, Mapping):
+            self.error(f"resource {lid} ({rtype}): properties unresolved, not applied", f"resource {lid}")
+            return
         line = getattr(r, "start_line", None)
         if rtype == "AWS::IAM::Policy":
             iam.fold_policy(props, self.builders, self.names, line)

@@ -252,6 +252,13 @@ class ModuleInstance:
                 n = int(n)
             if isinstance(n, bool) or not isinstance(n, int | float):
                 return [(label, None, {"count": {"index": Unresolved("count.index")}})]
+            if n > MAX_INSTANCES:
+                self.host.error(
+                    f"count {n} is over the {MAX_INSTANCES}-instance limit; the first "
+                    f"{MAX_INSTANCES} are scanned",
+                    block.file,
+                    f"instances of {label} beyond the limit",
+                )
             return [(f"{label}[{i}]", i, {"count": {"index": i}}) for i in range(min(int(n), MAX_INSTANCES))]
         if "for_each" in attrs:
             coll = self.ev.eval(attrs["for_each"].expr, env)
@@ -424,9 +431,24 @@ class ModuleInstance:
             sups = suppressions_for(
                 self.mdef.suppressions.get(block.file, []), block.start_line, block.end_line
             )
-            for inst_name, _, env in self.instances(mode, rtype, name, block):
+            try:
+                instances = self.instances(mode, rtype, name, block)
+            except Exception as e:  # an evaluator bug costs this block, not the scan
+                self.host.error(
+                    f"cannot evaluate count/for_each: {type(e).__name__}: {e}",
+                    block.file,
+                    f"resource {self.address(mode, rtype, name)}",
+                )
+                continue
+            for inst_name, _, env in instances:
                 address = self.address(mode, rtype, inst_name)
-                config, lines = self.config(block, env, address)
+                try:
+                    config, lines = self.config(block, env, address)
+                except Exception as e:
+                    self.host.error(
+                        f"cannot evaluate: {type(e).__name__}: {e}", block.file, f"resource {address}"
+                    )
+                    continue
                 out.append(
                     TfResource(
                         mode=mode,
