@@ -214,7 +214,7 @@ class Builder:
         if isinstance(target, Ref):
             dst = target.uid
         elif isinstance(target, str) and target.startswith("arn:"):
-            dst = self.names.get(f"arn|{target}", target)
+            dst = target  # the link stage resolves ARNs against the inventory
         elif isinstance(target, str) and target_type and f"{target_type}|{target}" in self.names:
             dst = self.names[f"{target_type}|{target}"]
         else:
