@@ -24,8 +24,10 @@ from .discover import Limits
 DIALECT = "terraform-plan"
 
 # A reference to a resource: [data.]type.name[index][.attr...]; var/local/module/... are not.
-_REF = re.compile(r"^(?P<addr>(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]+\])?)"
-                  r"(?:\.(?P<attr>[A-Za-z_][A-Za-z0-9_]*))?")
+_REF = re.compile(
+    r"^(?P<addr>(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]+\])?)"
+    r"(?:\.(?P<attr>[A-Za-z_][A-Za-z0-9_]*))?"
+)
 _NOT_RESOURCE = ("var.", "local.", "module.", "count.", "each.", "path.", "terraform.", "self.")
 
 
@@ -64,11 +66,19 @@ def read_plan(path: Path, root: Path, limits: Limits = Limits()) -> list[TfResou
 def parse_plan(plan: Any, file: str, root: str = ".") -> list[TfResource]:
     """TfResources from a decoded plan. `root` is the plan's directory relative to the scan
     root: the root module is taken to live beside its plan."""
-    if not isinstance(plan, dict) or "format_version" not in plan or not (
-            isinstance(plan.get("planned_values"), dict) or isinstance(plan.get("resource_changes"), list)):
+    if (
+        not isinstance(plan, dict)
+        or "format_version" not in plan
+        or not (
+            isinstance(plan.get("planned_values"), dict) or isinstance(plan.get("resource_changes"), list)
+        )
+    ):
         raise PlanError("not a Terraform plan (expected `terraform show -json` output with planned_values)")
-    changes = {rc.get("address"): rc.get("change") or {}
-               for rc in plan.get("resource_changes") or [] if isinstance(rc, dict)}
+    changes = {
+        rc.get("address"): rc.get("change") or {}
+        for rc in plan.get("resource_changes") or []
+        if isinstance(rc, dict)
+    }
     configs = _config_index((plan.get("configuration") or {}).get("root_module") or {}, "")
     out: list[TfResource] = []
     root_module = (plan.get("planned_values") or {}).get("root_module") or {}
@@ -108,20 +118,33 @@ def _resource(res: dict, module_addr: str, change: dict, configs: dict, file: st
     address = res["address"]
     mode = res.get("mode", "managed")
     rtype = res.get("type", "")
-    local = address[len(module_addr) + 1:] if module_addr and address.startswith(module_addr + ".") else address
+    local = (
+        address[len(module_addr) + 1 :] if module_addr and address.startswith(module_addr + ".") else address
+    )
     if mode == "data" and local.startswith("data."):
         local = local[5:]
-    name = local[len(rtype) + 1:] if local.startswith(rtype + ".") else res.get("name", "")
-    config_key = _INSTANCE_KEY.sub("", module_addr) + ("." if module_addr else "") + (
-        ("data." if mode == "data" else "") + f"{rtype}.{res.get('name', '')}")
+    name = local[len(rtype) + 1 :] if local.startswith(rtype + ".") else res.get("name", "")
+    config_key = (
+        _INSTANCE_KEY.sub("", module_addr)
+        + ("." if module_addr else "")
+        + (("data." if mode == "data" else "") + f"{rtype}.{res.get('name', '')}")
+    )
     exprs = configs.get(config_key, {})
     values = res.get("values") or {}
     unknown = change.get("after_unknown") or {}
     sensitive = change.get("after_sensitive") or res.get("sensitive_values") or {}
     ctx = _Ctx(root, module_addr, address)
     config = _merge(values, unknown, sensitive, exprs, ctx, top=True)
-    return TfResource(mode=mode, type=rtype, name=name, module=module_addr, config=config, file=file,
-                      root=root, dialect=DIALECT)
+    return TfResource(
+        mode=mode,
+        type=rtype,
+        name=name,
+        module=module_addr,
+        config=config,
+        file=file,
+        root=root,
+        dialect=DIALECT,
+    )
 
 
 class _Ctx:
@@ -155,11 +178,26 @@ def _merge(value: Any, unknown: Any, sensitive: Any, expr: Any, ctx: _Ctx, top: 
         n = max(len(value), len(unknown))
         out_list = []
         for i in range(n):
-            sub_expr = leaf if leaf is not None else (expr[i] if isinstance(expr, list) and i < len(expr) else
-                                                      expr[0] if isinstance(expr, list) and expr else None)
-            out_list.append(_merge(value[i] if i < len(value) else None,
-                                   unknown[i] if i < len(unknown) else None,
-                                   sensitive[i] if i < len(sensitive) else None, sub_expr, ctx))
+            sub_expr = (
+                leaf
+                if leaf is not None
+                else (
+                    expr[i]
+                    if isinstance(expr, list) and i < len(expr)
+                    else expr[0]
+                    if isinstance(expr, list) and expr
+                    else None
+                )
+            )
+            out_list.append(
+                _merge(
+                    value[i] if i < len(value) else None,
+                    unknown[i] if i < len(unknown) else None,
+                    sensitive[i] if i < len(sensitive) else None,
+                    sub_expr,
+                    ctx,
+                )
+            )
         return out_list
     return value
 

@@ -32,10 +32,14 @@ def _vpc(b: Builder, path: str, tf_block: str, subnets: str, sgs: str) -> None:
     if isinstance(block, Unresolved | Ref):
         b.put(path, Unresolved(f"{tf_block} is not known"), tf_path=tf_block)
         return
-    b.put(path, {
-        "subnet_ids": str_list(b.get(f"{tf_block}.{subnets}")),
-        "security_group_ids": str_list(b.get(f"{tf_block}.{sgs}")),
-    }, tf_path=tf_block)
+    b.put(
+        path,
+        {
+            "subnet_ids": str_list(b.get(f"{tf_block}.{subnets}")),
+            "security_group_ids": str_list(b.get(f"{tf_block}.{sgs}")),
+        },
+        tf_path=tf_block,
+    )
 
 
 # ------------------------------------------------------------------------- SageMaker
@@ -49,9 +53,12 @@ def notebook_instance(tf: TfResource) -> Built:
     b.attr("subnet_id")
     b.attr("security_group_ids", "security_groups", default=[], conv=str_list)
     b.attr("instance_type")
-    b.attr("imds_min_version",
-           "instance_metadata_service_configuration.minimum_instance_metadata_service_version",
-           default="1", conv=str)
+    b.attr(
+        "imds_min_version",
+        "instance_metadata_service_configuration.minimum_instance_metadata_service_version",
+        default="1",
+        conv=str,
+    )
     role = b.attr("role_arn")
     b.relate("execution_role", role, "role_arn", ROLE)
     lc = b.attr("lifecycle_config_name")
@@ -113,26 +120,33 @@ def endpoint_config(tf: TfResource) -> Built:
             variants.append(Unresolved(f"{path} is not known"))
             continue
         model = v.get("model_name")
-        variants.append({
-            "variant_name": v.get("variant_name"),
-            "model_name": model,
-            "instance_type": v.get("instance_type"),
-            "initial_instance_count": to_int(v["initial_instance_count"])
-            if v.get("initial_instance_count") is not None else None,
-            "serverless": bool(blocks(v.get("serverless_config"))),
-        })
+        variants.append(
+            {
+                "variant_name": v.get("variant_name"),
+                "model_name": model,
+                "instance_type": v.get("instance_type"),
+                "initial_instance_count": to_int(v["initial_instance_count"])
+                if v.get("initial_instance_count") is not None
+                else None,
+                "serverless": bool(blocks(v.get("serverless_config"))),
+            }
+        )
         b.relate("serves_model", model, f"{path}.model_name", "aws.sagemaker.model")
         if (ln := b.line(f"production_variants[{i}]")) is not None:
             b.res.lines[path] = ln
     b.put("production_variants", variants, tf_path="production_variants")
-    dc = b.get("data_capture_config")
+    dc = b.block("data_capture_config")
     if isinstance(dc, dict):
         enabled = dc.get("enable_capture")
-        b.put("data_capture", {
-            "enabled": True if enabled is None else to_bool(enabled),
-            "kms_key_id": dc.get("kms_key_id"),
-            "destination": dc.get("destination_s3_uri"),
-        }, tf_path="data_capture_config")
+        b.put(
+            "data_capture",
+            {
+                "enabled": True if enabled is None else to_bool(enabled),
+                "kms_key_id": dc.get("kms_key_id"),
+                "destination": dc.get("destination_s3_uri"),
+            },
+            tf_path="data_capture_config",
+        )
     else:
         b.put("data_capture", dc if isinstance(dc, Unresolved) else None, tf_path="data_capture_config")
     b.attr("async_output_kms_key_id", "async_inference_config.output_config.kms_key_id")
@@ -199,7 +213,7 @@ def function_url(tf: TfResource) -> Built:
     fn = b.attr("function_name")
     b.relate("url_of", fn, "function_name", "aws.lambda.function")
     b.attr("auth_type", "authorization_type")
-    cors = b.get("cors")
+    cors = b.block("cors")
     if isinstance(cors, dict):
         cred = cors.get("allow_credentials")
         cors = {
@@ -217,8 +231,14 @@ def lambda_permission(tf: TfResource) -> Built:
     b = Builder(tf, "aws.lambda.permission", "aws")
     fn = b.attr("function_name")
     b.relate("grants_on", fn, "function_name", "aws.lambda.function")
-    for a in ("action", "principal", "source_arn", "source_account", "principal_org_id",
-              "function_url_auth_type"):
+    for a in (
+        "action",
+        "principal",
+        "source_arn",
+        "source_account",
+        "principal_org_id",
+        "function_url_auth_type",
+    ):
         b.attr(a)
     return b.finish()
 
@@ -290,8 +310,12 @@ def s3_bucket(tf: TfResource) -> Built:
     sse = b.get("server_side_encryption_configuration.rule.apply_server_side_encryption_by_default")
     b.put("encryption", encryption(sse), tf_path="server_side_encryption_configuration")
     ver = b.get("versioning.enabled")
-    b.put("versioning", to_bool(ver) if ver is not None and not isinstance(ver, Unresolved | Ref) else ver,
-          tf_path="versioning", default=False)
+    b.put(
+        "versioning",
+        to_bool(ver) if ver is not None and not isinstance(ver, Unresolved | Ref) else ver,
+        tf_path="versioning",
+        default=False,
+    )
     logging = b.get("logging")
     b.put("logging", True if logging else None, tf_path="logging", default=False)
     return b.finish()
@@ -300,6 +324,8 @@ def s3_bucket(tf: TfResource) -> Built:
 def encryption(sse) -> object:
     if isinstance(sse, Unresolved | Ref):
         return Unresolved("encryption configuration is not known")
+    if isinstance(sse, list):
+        sse = sse[0] if sse else None
     if not isinstance(sse, dict):
         return None
     return {"sse_algorithm": sse.get("sse_algorithm"), "kms_key_id": sse.get("kms_master_key_id")}

@@ -12,7 +12,7 @@ from scanner.normalize.iam_policy import normalize_policy
 from scanner.normalize.terraform.model import TfResource
 from scanner.secrets import Detection, _fp, scrub_mapping, scrub_text
 
-from .values import Sensitive, dig, norm_tf_path, str_map
+from .values import Sensitive, dig, norm_tf_path, str_list, str_map
 
 _MISSING = object()
 
@@ -41,10 +41,15 @@ class Builder:
         self.tf = tf
         self.cfg = tf.config
         self.lines = {norm_tf_path(k): v for k, v in tf.lines.items()}
-        region = self.cfg.get("region") if provider == "aws" else self.cfg.get("location", self.cfg.get("region"))
+        region = (
+            self.cfg.get("region") if provider == "aws" else self.cfg.get("location", self.cfg.get("region"))
+        )
         project = self.cfg.get("project") if provider == "gcp" else None
         self.res = Resource(
-            uid=tf.uid, type=rtype, provider=provider, name=tf.name,
+            uid=tf.uid,
+            type=rtype,
+            provider=provider,
+            name=tf.name,
             source=SourceRef("iac", tf.file, tf.start_line, tf.end_line, dialect=tf.dialect),
             account=project if _literal_str(project) else None,
             region=region if _literal_str(region) else None,
@@ -57,6 +62,13 @@ class Builder:
     # -- reading ------------------------------------------------------------------
     def get(self, tf_path: str) -> Any:
         return dig(self.cfg, tf_path)
+
+    def block(self, tf_path: str) -> Any:
+        """A single nested block as a dict (its first element), Unresolved/Ref, or None."""
+        v = self.get(tf_path)
+        if isinstance(v, list):
+            v = v[0] if v else None
+        return v if isinstance(v, dict | Unresolved | Ref) else None
 
     def line(self, tf_path: str) -> int | None:
         return self.lines.get(norm_tf_path(tf_path))
@@ -71,12 +83,21 @@ class Builder:
             self.res.lines[path] = ln
         return value
 
-    def attr(self, path: str, tf_path: str | None = None, *, default: Any = _MISSING,
-             conv: Callable[[Any], Any] | None = None) -> Any:
+    def attr(
+        self,
+        path: str,
+        tf_path: str | None = None,
+        *,
+        default: Any = _MISSING,
+        conv: Callable[[Any], Any] | None = None,
+    ) -> Any:
         """Copy a Terraform attribute to a canonical path, converting literal values only."""
         tf_path = tf_path or path
         v = self.get(tf_path)
-        if v is not None and conv is not None and not isinstance(v, Unresolved | Ref | Sensitive):
+        if isinstance(v, Ref) and conv is not None:
+            # a reference where a bool/list/enum is expected is a value known only after apply
+            v = conv(v) if conv in (str_list, str_map) else Unresolved(f"{tf_path} from {v.uid}")
+        elif v is not None and conv is not None and not isinstance(v, Unresolved | Sensitive):
             v = conv(v)
         return self.put(path, v, tf_path=tf_path, default=default)
 

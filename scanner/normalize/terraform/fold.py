@@ -84,8 +84,10 @@ def _inline(kind: str) -> Callable[[TfResource, Index], None]:
         if target is None:
             return
         doc = tf.config.get("policy")
-        _append(target, "inline_policies", {"name": tf.config.get("name"),
-                                            "document": normalize_policy(doc)}, tf)
+        _append(
+            target, "inline_policies", {"name": tf.config.get("name"), "document": normalize_policy(doc)}, tf
+        )
+
     return fold
 
 
@@ -94,8 +96,9 @@ def _attach(target: Built, policy: Any, tf: TfResource, idx: Index) -> None:
     _append(target, "managed_policy_arns", policy, tf)
     if isinstance(policy, Ref | str) and isinstance(lst, list):
         n = len(lst) - 1
-        idx.relations.append(Relation(target.resource.uid, "attached_policy", _dst(policy),
-                                      f"managed_policy_arns[{n}]"))
+        idx.relations.append(
+            Relation(target.resource.uid, "attached_policy", _dst(policy), f"managed_policy_arns[{n}]")
+        )
 
 
 def _attachment(kind: str) -> Callable[[TfResource, Index], None]:
@@ -103,6 +106,7 @@ def _attachment(kind: str) -> Callable[[TfResource, Index], None]:
         target = idx.find(_PRINCIPAL[kind], tf.config.get(kind))
         if target is not None:
             _attach(target, tf.config.get("policy_arn"), tf, idx)
+
     return fold
 
 
@@ -211,6 +215,13 @@ _FN_INVOKER = frozenset({"roles/cloudfunctions.invoker"})
 _FN2_INVOKER = _RUN_INVOKER | _FN_INVOKER
 
 
+def _members(tf: TfResource) -> Any:
+    """`members` of a binding or the one `member` of a member resource, as a list."""
+    if "members" in tf.config:
+        return str_list(tf.config.get("members"))
+    return [tf.config.get("member")]
+
+
 def _invoker(rtype: str, target_key: str, roles: frozenset[str]) -> Callable[[TfResource, Index], None]:
     def fold(tf: TfResource, idx: Index) -> None:
         target = idx.find(rtype, tf.config.get(target_key))
@@ -219,23 +230,25 @@ def _invoker(rtype: str, target_key: str, roles: frozenset[str]) -> Callable[[Tf
         role = tf.config.get("role")
         if isinstance(role, str) and role not in roles:
             return
-        if "members" in tf.config:
-            members = str_list(tf.config.get("members"))
-        else:
-            members = [tf.config.get("member")]
+        members = _members(tf)
         if isinstance(members, Unresolved):
             members = [members]
         for m in members:
             if not isinstance(role, str):  # an unknown role might be the invoker role
-                m = Unresolved(f"member {m!r} with an unresolved role") if not isinstance(m, Unresolved) else m
+                m = (
+                    Unresolved(f"member {m!r} with an unresolved role")
+                    if not isinstance(m, Unresolved)
+                    else m
+                )
             _append(target, "invoker_members", m, tf)
+
     return fold
 
 
 def project_iam(tf: TfResource, idx: Index) -> None:
     """A project role granted to one of our service accounts."""
     role = tf.config.get("role")
-    members = str_list(tf.config.get("members")) if "members" in tf.config else [tf.config.get("member")]
+    members = _members(tf)
     for m in members if isinstance(members, list) else []:
         sa = idx.find("gcp.iam.service_account", member_of_sa(m))
         if sa is not None and role is not None:
@@ -263,11 +276,18 @@ FOLDERS: dict[str, Callable[[TfResource, Index], None]] = {
     "google_cloud_run_service_iam_binding": _invoker("gcp.run.service", "service", _RUN_INVOKER),
     "google_cloud_run_v2_service_iam_member": _invoker("gcp.run.service", "name", _RUN_INVOKER),
     "google_cloud_run_v2_service_iam_binding": _invoker("gcp.run.service", "name", _RUN_INVOKER),
-    "google_cloudfunctions_function_iam_member": _invoker("gcp.functions.function", "cloud_function", _FN_INVOKER),
-    "google_cloudfunctions_function_iam_binding": _invoker("gcp.functions.function", "cloud_function", _FN_INVOKER),
-    "google_cloudfunctions2_function_iam_member": _invoker("gcp.functions.function", "cloud_function", _FN2_INVOKER),
-    "google_cloudfunctions2_function_iam_binding": _invoker("gcp.functions.function", "cloud_function",
-                                                            _FN2_INVOKER),
+    "google_cloudfunctions_function_iam_member": _invoker(
+        "gcp.functions.function", "cloud_function", _FN_INVOKER
+    ),
+    "google_cloudfunctions_function_iam_binding": _invoker(
+        "gcp.functions.function", "cloud_function", _FN_INVOKER
+    ),
+    "google_cloudfunctions2_function_iam_member": _invoker(
+        "gcp.functions.function", "cloud_function", _FN2_INVOKER
+    ),
+    "google_cloudfunctions2_function_iam_binding": _invoker(
+        "gcp.functions.function", "cloud_function", _FN2_INVOKER
+    ),
     "google_project_iam_member": project_iam,
     "google_project_iam_binding": project_iam,
 }

@@ -35,7 +35,9 @@ def vertex_endpoint(tf: TfResource) -> Built:
     b = Builder(tf, "gcp.vertex.endpoint", "gcp")
     b.key(b.get("name"))
     b.attr("network")
-    _flag(b, "private_service_connect", "private_service_connect_config.enable_private_service_connect", False)
+    _flag(
+        b, "private_service_connect", "private_service_connect_config.enable_private_service_connect", False
+    )
     b.attr("encryption_key", "encryption_spec.kms_key_name")
     _flag(b, "request_response_logging", "predict_request_response_logging_config.enabled", False)
     _flag(b, "dedicated_endpoint", "dedicated_endpoint_enabled", False)
@@ -48,8 +50,15 @@ def _metadata(b: Builder, tf_path: str) -> None:
     root = None
     if isinstance(md, dict) and "notebook-disable-root" in md:
         flag = md["notebook-disable-root"]
-        root = (not flag) if isinstance(flag, bool) else (
-            str(flag).strip().lower() != "true" if isinstance(flag, str) else Unresolved("notebook-disable-root"))
+        root = (
+            (not flag)
+            if isinstance(flag, bool)
+            else (
+                str(flag).strip().lower() != "true"
+                if isinstance(flag, str)
+                else Unresolved("notebook-disable-root")
+            )
+        )
     b.put("root_access", root, tf_path=f"{tf_path}.notebook-disable-root")
 
 
@@ -65,7 +74,9 @@ def workbench_instance(tf: TfResource) -> Built:
     _runs_as(b, "service_account", f"{g}.service_accounts.email")
     _flag(b, "shielded_secure_boot", f"{g}.shielded_instance_config.enable_secure_boot", False)
     _flag(b, "shielded_vtpm", f"{g}.shielded_instance_config.enable_vtpm", True)
-    _flag(b, "shielded_integrity_monitoring", f"{g}.shielded_instance_config.enable_integrity_monitoring", True)
+    _flag(
+        b, "shielded_integrity_monitoring", f"{g}.shielded_instance_config.enable_integrity_monitoring", True
+    )
     _metadata(b, f"{g}.metadata")
     return b.finish(with_secrets=True)
 
@@ -139,8 +150,9 @@ def run_service_v1(tf: TfResource) -> Built:
 def run_service_v2(tf: TfResource) -> Built:
     b = Builder(tf, "gcp.run.service", "gcp")
     b.key(b.get("name"))
-    b.attr("ingress", default="all",
-           conv=lambda v: _RUN_INGRESS.get(v, Unresolved(f"unexpected ingress {v!r}")))
+    b.attr(
+        "ingress", default="all", conv=lambda v: _RUN_INGRESS.get(v, Unresolved(f"unexpected ingress {v!r}"))
+    )
     _runs_as(b, "service_account", "template.service_account")
     _run_containers(b, "template.containers", "value_source")
     b.attr("encryption_key", "template.encryption_key")
@@ -163,8 +175,11 @@ def _function_common(b: Builder, base: str) -> None:
     if isinstance(secrets, Unresolved | Ref):
         b.put("secret_env", Unresolved("secret_environment_variables is not known"))
     else:
-        b.put("secret_env", [s.get("key") for s in blocks(secrets) if isinstance(s, dict)],
-              tf_path=f"{p}secret_environment_variables")
+        b.put(
+            "secret_env",
+            [s.get("key") for s in blocks(secrets) if isinstance(s, dict)],
+            tf_path=f"{p}secret_environment_variables",
+        )
     b.attr("vpc_connector", f"{p}vpc_connector")
     b.attr("kms_key_name")
     b.put("invoker_members", [])
@@ -175,8 +190,12 @@ def function_v1(tf: TfResource) -> Built:
     b.key(b.get("name"))
     b.put("generation", "v1")
     trig = b.get("trigger_http")
-    b.put("https_trigger", to_bool(trig) if trig is not None and not isinstance(trig, Unresolved | Ref)
-          else trig, tf_path="trigger_http", default=False)
+    b.put(
+        "https_trigger",
+        to_bool(trig) if trig is not None and not isinstance(trig, Unresolved | Ref) else trig,
+        tf_path="trigger_http",
+        default=False,
+    )
     b.attr("https_security_level", "https_trigger_security_level")
     _function_common(b, "")
     return b.finish(with_secrets=True)

@@ -50,8 +50,9 @@ def normalize(tf_resources: list[TfResource], dialect: str | None = None) -> Bat
         batch.resources.append(b.resource)
         batch.aliases.update(b.aliases)
         for rel in b.relations:
-            batch.relations.append(Relation(b.resource.uid, rel.kind, _target(idx, rel.target_type, rel.value),
-                                            rel.attr))
+            batch.relations.append(
+                Relation(b.resource.uid, rel.kind, _target(idx, rel.target_type, rel.value), rel.attr)
+            )
     batch.relations.extend(idx.relations)
     return batch
 
@@ -66,5 +67,9 @@ def _target(idx: fold.Index, rtype: str, value) -> str:
 
 
 def _error(tf: TfResource, e: Exception) -> ScanError:
-    return ScanError(tf.dialect, f"cannot map {tf.address}: {type(e).__name__}: {e}", tf.file,
-                     unscanned=f"resource {tf.address}")
+    return ScanError(
+        tf.dialect,
+        f"cannot map {tf.address}: {type(e).__name__}: {e}",
+        tf.file,
+        unscanned=f"resource {tf.address}",
+    )

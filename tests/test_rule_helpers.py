@@ -1,0 +1,491 @@
+"""AWS and GCP rules and their helpers, on hand-built canonical resources (independent of
+the normalizers: the examples test covers those end to end)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.helpers.gcp import is_default_service_account
+from rules.helpers.iam import (
+    aws_managed_admin,
+    passrole_on_any,
+    principal_admin,
+    resource_policy_public,
+    trust_open_to_anyone,
+    wildcard_admin,
+    wildmatch,
+)
+from rules.loader import load_catalogue
+from scanner.model.inventory import Inventory
+from scanner.model.resource import Ref, Resource, Unresolved, UnresolvedAccess
+from scanner.normalize.iam_policy import normalize_policy
+
+CATALOGUE = load_catalogue()
+U = Unresolved("var.x")
+
+
+def doc(*stmts) -> dict:
+    return normalize_policy({"Version": "2012-10-17", "Statement": list(stmts)})
+
+
+def res(type_: str, attrs: dict, uid: str = "r") -> Resource:
+    return Resource(uid=uid, type=type_, provider=type_.split(".")[0], name=uid, attrs=attrs)
+
+
+def verdict(rule_id: str, r: Resource, inv: Inventory | None = None) -> str:
+    """The rule's overall verdict, with unresolved reads as UNKNOWN (as the engine does)."""
+    rule = CATALOGUE.by_id[rule_id]
+    inv = inv or Inventory()
+    try:
+        vs = rule.evaluate(r, inv)
+    except UnresolvedAccess:
+        return "unknown"
+    statuses = {v.status for v in vs}
+    return "fail" if "fail" in statuses else "unknown" if "unknown" in statuses else "pass"
+
+
+# -- IAM helpers ------------------------------------------------------------------------
+def test_wildmatch_is_case_insensitive_and_honours_wildcards():
+    assert wildmatch("iam:Pass*", "IAM:PassRole")
+    assert wildmatch("s3:?etObject", "s3:GetObject")
+    assert not wildmatch("s3:*", "iam:PassRole")
+    assert not wildmatch("iam:PassRole[", "iam:PassRole")  # brackets are literal
+
+
+@pytest.mark.parametrize(
+    "stmt, want",
+    [
+        ({"Effect": "Allow", "Action": "*", "Resource": "*"}, "fail"),
+        ({"Effect": "Allow", "Action": "*:*", "Resource": ["*"]}, "fail"),
+        ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, "fail"),
+        ({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::x"}, "fail"),
+        ({"Effect": "Deny", "Action": "*", "Resource": "*"}, "pass"),
+        ({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, "pass"),
+        ({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::models/*"}, "pass"),
+        ({"Effect": "Allow", "Action": U, "Resource": "*"}, "unknown"),
+        ({"Effect": "Allow", "Action": "*", "Resource": [U]}, "unknown"),
+        ({"Effect": U, "Action": "*", "Resource": "*"}, "unknown"),
+    ],
+)
+def test_wildcard_admin(stmt, want):
+    assert wildcard_admin(doc(stmt)).verdict == want
+
+
+def test_wildcard_admin_on_unresolved_document_is_unknown():
+    assert wildcard_admin(U).verdict == "unknown"
+    assert wildcard_admin({"Statement": [U]}).verdict == "unknown"
+
+
+@pytest.mark.parametrize(
+    "stmt, want",
+    [
+        ({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}, "fail"),
+        ({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}, "fail"),
+        (
+            {"Effect": "Allow", "Action": "iam:passrole", "Resource": "arn:aws:iam::123456789012:role/*"},
+            "fail",
+        ),
+        ({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}, "fail"),
+        ({"Effect": "Allow", "Action": "*", "Resource": "*"}, "pass"),  # left to wildcard_admin
+        (
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/train"},
+            "pass",
+        ),
+        ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, "pass"),
+        ({"Effect": "Allow", "Action": "iam:PassRole", "Resource": U}, "unknown"),
+    ],
+)
+def test_passrole_on_any(stmt, want):
+    assert passrole_on_any(doc(stmt)).verdict == want
+
+
+ASSUME = {"Effect": "Allow", "Action": "sts:AssumeRole"}
+ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+
+
+@pytest.mark.parametrize(
+    "extra, want",
+    [
+        ({"Principal": "*"}, "fail"),
+        ({"Principal": {"AWS": "*"}}, "fail"),
+        ({"Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}}, "fail"),
+        ({"Principal": {"AWS": "*"}, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, "fail"),
+        ({"Principal": {"AWS": "*"}, "Condition": {"StringLike": {"aws:PrincipalOrgID": "*"}}}, "fail"),
+        (
+            {"Principal": {"AWS": "*"}, "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-x"}}},
+            "fail",
+        ),
+        ({"Principal": {"AWS": "*"}, "Condition": ORG}, "pass"),
+        ({"Principal": {"Service": "sagemaker.amazonaws.com"}}, "pass"),
+        ({"Principal": {"AWS": "arn:aws:iam::111122223333:root"}}, "pass"),
+        ({"Principal": {"AWS": "*"}, "Condition": {"StringEquals": {"aws:PrincipalOrgID": U}}}, "unknown"),
+        ({"Principal": {"AWS": [U]}}, "unknown"),
+    ],
+)
+def test_trust_open_to_anyone(extra, want):
+    assert trust_open_to_anyone(doc({**ASSUME, **extra})).verdict == want
+
+
+def test_trust_ignores_non_assume_actions_and_public_policy_does_not():
+    stmt = {"Effect": "Allow", "Action": "s3:GetObject", "Principal": "*", "Resource": "arn:aws:s3:::b/*"}
+    assert trust_open_to_anyone(doc(stmt)).verdict == "pass"
+    assert resource_policy_public(doc(stmt)).verdict == "fail"
+    assert resource_policy_public(doc({**stmt, "Condition": ORG})).verdict == "pass"
+
+
+def test_aws_managed_admin():
+    assert aws_managed_admin("arn:aws:iam::aws:policy/AdministratorAccess") == "AdministratorAccess"
+    assert aws_managed_admin("arn:aws-us-gov:iam::aws:policy/IAMFullAccess") == "IAMFullAccess"
+    assert aws_managed_admin("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess") is None
+    assert aws_managed_admin("arn:aws:iam::123456789012:policy/AdministratorAccess") is None
+    assert aws_managed_admin(U) is None
+
+
+TRUST = doc({**ASSUME, "Principal": {"Service": "lambda.amazonaws.com"}})
+ADMIN_DOC = doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+SCOPED_DOC = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
+
+
+def role(uid: str, **attrs) -> Resource:
+    base = {"role_name": uid, "assume_role_policy": TRUST, "inline_policies": [], "managed_policy_arns": []}
+    return res("aws.iam.role", {**base, **attrs}, uid)
+
+
+def test_principal_admin_sees_managed_inline_and_attached_policies():
+    inv = Inventory()
+    pol = res(
+        "aws.iam.policy",
+        {"policy_name": "p", "document": ADMIN_DOC, "arn": "arn:aws:iam::123456789012:policy/p"},
+        "tf:aws_iam_policy.p",
+    )
+    inv.add(pol)
+    cases = {
+        "managed": role("managed", managed_policy_arns=["arn:aws:iam::aws:policy/AdministratorAccess"]),
+        "inline": role("inline", inline_policies=[{"name": "i", "document": ADMIN_DOC}]),
+        "by_ref": role("by_ref", managed_policy_arns=[Ref(pol.uid, "arn")]),
+        "by_arn": role("by_arn", managed_policy_arns=["arn:aws:iam::123456789012:policy/p"]),
+        "scoped": role("scoped", inline_policies=[{"name": "i", "document": SCOPED_DOC}]),
+        "unreadable": role("unreadable", inline_policies=[{"name": "i", "document": U}]),
+        "unresolved_arn": role("unresolved_arn", managed_policy_arns=[U]),
+    }
+    for r in cases.values():
+        inv.add(r)
+    got = {k: principal_admin(r, inv).verdict for k, r in cases.items()}
+    assert got == {
+        "managed": "fail",
+        "inline": "fail",
+        "by_ref": "fail",
+        "by_arn": "fail",
+        "scoped": "pass",
+        "unreadable": "unknown",
+        "unresolved_arn": "unknown",
+    }
+
+
+def test_default_service_accounts():
+    assert is_default_service_account("123456789012-compute@developer.gserviceaccount.com")
+    assert is_default_service_account("ml-prod@appspot.gserviceaccount.com")
+    assert not is_default_service_account("runner@ml-prod.iam.gserviceaccount.com")
+
+
+# -- execution-role rules, through the inventory ----------------------------------------
+@pytest.mark.parametrize(
+    "rule_id, type_, attr",
+    [
+        ("lambda-function-execution-role-not-admin", "aws.lambda.function", "role_arn"),
+        ("sagemaker-execution-role-not-admin", "aws.sagemaker.notebook_instance", "role_arn"),
+        ("sagemaker-execution-role-not-admin", "aws.sagemaker.model", "execution_role_arn"),
+    ],
+)
+def test_execution_role_rules(rule_id, type_, attr):
+    inv = Inventory()
+    admin = role("tf:aws_iam_role.admin", managed_policy_arns=["arn:aws:iam::aws:policy/AdministratorAccess"])
+    scoped = role("tf:aws_iam_role.scoped", inline_policies=[{"name": "i", "document": SCOPED_DOC}])
+    inv.extend([admin, scoped])
+
+    def subject(uid, value, target=None):
+        r = res(type_, {attr: value}, uid)
+        inv.add(r)
+        if target:
+            inv.relate(uid, "execution_role", target.uid, attr)
+        return r
+
+    assert verdict(rule_id, subject("a", Ref(admin.uid, "arn"), admin), inv) == "fail"
+    assert verdict(rule_id, subject("b", Ref(scoped.uid, "arn"), scoped), inv) == "pass"
+    assert verdict(rule_id, subject("c", "arn:aws:iam::123456789012:role/elsewhere"), inv) == "pass"
+    assert verdict(rule_id, subject("d", U), inv) == "unknown"
+    fails = CATALOGUE.by_id[rule_id].evaluate(inv.get("a"), inv)
+    assert fails[0].at == attr and "AdministratorAccess" in fails[0].reason
+
+
+# -- single-resource rules ----------------------------------------------------------------
+NB, MODEL, EC, DOMAIN = (
+    "aws.sagemaker.notebook_instance",
+    "aws.sagemaker.model",
+    "aws.sagemaker.endpoint_config",
+    "aws.sagemaker.domain",
+)
+FN, URL, PERM, ROLE, POLICY, BUCKET = (
+    "aws.lambda.function",
+    "aws.lambda.function_url",
+    "aws.lambda.permission",
+    "aws.iam.role",
+    "aws.iam.policy",
+    "aws.s3.bucket",
+)
+EP, WB, RUN, GCF = (
+    "gcp.vertex.endpoint",
+    "gcp.vertex.workbench_instance",
+    "gcp.run.service",
+    "gcp.functions.function",
+)
+
+
+def secret(path: str) -> list[dict]:
+    return [{"path": path, "kind": "aws-access-key-id", "fingerprint": "hmac:0", "line": 3}]
+
+
+PAB = {
+    "block_public_acls": True,
+    "ignore_public_acls": True,
+    "block_public_policy": True,
+    "restrict_public_buckets": True,
+}
+PUBLIC_GET = doc(
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+)
+
+CASES = [
+    ("sagemaker-notebook-root-access-disabled", NB, {}, "fail"),
+    ("sagemaker-notebook-root-access-disabled", NB, {"root_access": False}, "pass"),
+    ("sagemaker-notebook-root-access-disabled", NB, {"root_access": U}, "unknown"),
+    ("sagemaker-notebook-encrypted-with-cmk", NB, {"kms_key_id": None}, "fail"),
+    ("sagemaker-notebook-encrypted-with-cmk", NB, {"kms_key_id": Ref("tf:aws_kms_key.k", "arn")}, "pass"),
+    ("sagemaker-notebook-in-vpc", NB, {}, "fail"),
+    ("sagemaker-notebook-in-vpc", NB, {"subnet_id": "subnet-1"}, "pass"),
+    ("sagemaker-notebook-imdsv2-required", NB, {"imds_min_version": "1"}, "fail"),
+    ("sagemaker-notebook-imdsv2-required", NB, {"imds_min_version": "2"}, "pass"),
+    (
+        "sagemaker-lifecycle-config-no-secrets",
+        "aws.sagemaker.notebook_lifecycle_config",
+        {"on_start": "[REDACTED:aws-access-key-id]", "secrets": secret("on_start")},
+        "fail",
+    ),
+    (
+        "sagemaker-lifecycle-config-no-secrets",
+        "aws.sagemaker.notebook_lifecycle_config",
+        {"on_start": "pip install x", "secrets": []},
+        "pass",
+    ),
+    (
+        "sagemaker-lifecycle-config-no-secrets",
+        "aws.sagemaker.notebook_lifecycle_config",
+        {"on_start": U, "secrets": []},
+        "unknown",
+    ),
+    ("sagemaker-model-network-isolation", MODEL, {}, "fail"),
+    ("sagemaker-model-network-isolation", MODEL, {"enable_network_isolation": True}, "pass"),
+    ("sagemaker-model-in-vpc", MODEL, {"vpc_config": None}, "fail"),
+    (
+        "sagemaker-model-in-vpc",
+        MODEL,
+        {"vpc_config": {"subnet_ids": ["s"], "security_group_ids": ["g"]}},
+        "pass",
+    ),
+    (
+        "sagemaker-model-env-no-secrets",
+        MODEL,
+        {
+            "containers": [{"environment": {"K": "[REDACTED:x]"}}],
+            "secrets": secret("containers[0].environment.K"),
+        },
+        "fail",
+    ),
+    (
+        "sagemaker-model-env-no-secrets",
+        MODEL,
+        {"containers": [{"environment": {"A": "b"}}], "secrets": []},
+        "pass",
+    ),
+    ("sagemaker-endpoint-config-encrypted-with-cmk", EC, {}, "fail"),
+    (
+        "sagemaker-endpoint-config-encrypted-with-cmk",
+        EC,
+        {"kms_key_id": "arn:aws:kms:us-east-1:1:key/k"},
+        "pass",
+    ),
+    ("sagemaker-endpoint-config-data-capture-enabled", EC, {"data_capture": None}, "fail"),
+    ("sagemaker-endpoint-config-data-capture-enabled", EC, {"data_capture": {"enabled": False}}, "fail"),
+    ("sagemaker-endpoint-config-data-capture-enabled", EC, {"data_capture": {"enabled": True}}, "pass"),
+    ("sagemaker-domain-vpc-only", DOMAIN, {"app_network_access_type": "PublicInternetOnly"}, "fail"),
+    ("sagemaker-domain-vpc-only", DOMAIN, {"app_network_access_type": "VpcOnly"}, "pass"),
+    ("sagemaker-domain-encrypted-with-cmk", DOMAIN, {}, "fail"),
+    ("sagemaker-domain-encrypted-with-cmk", DOMAIN, {"kms_key_id": "k"}, "pass"),
+    (
+        "lambda-function-env-no-secrets",
+        FN,
+        {"environment": {"K": "[REDACTED:x]"}, "secrets": secret("environment.K")},
+        "fail",
+    ),
+    ("lambda-function-env-no-secrets", FN, {"environment": {"A": "b"}, "secrets": []}, "pass"),
+    ("lambda-function-env-no-secrets", FN, {"environment": U, "secrets": []}, "unknown"),
+    ("lambda-function-env-encrypted-with-cmk", FN, {"environment": {"A": "b"}}, "fail"),
+    ("lambda-function-env-encrypted-with-cmk", FN, {"environment": {}}, "pass"),
+    ("lambda-function-env-encrypted-with-cmk", FN, {"environment": {"A": "b"}, "kms_key_arn": "k"}, "pass"),
+    ("lambda-function-env-encrypted-with-cmk", FN, {"environment": {"A": "b"}, "kms_key_arn": U}, "unknown"),
+    ("lambda-function-tracing-active", FN, {"tracing_mode": "PassThrough"}, "fail"),
+    ("lambda-function-tracing-active", FN, {"tracing_mode": "Active"}, "pass"),
+    ("lambda-function-in-vpc", FN, {}, "fail"),
+    ("lambda-function-in-vpc", FN, {"vpc_config": {"subnet_ids": ["s"], "security_group_ids": []}}, "pass"),
+    ("lambda-function-url-auth-required", URL, {"auth_type": "NONE"}, "fail"),
+    ("lambda-function-url-auth-required", URL, {"auth_type": "AWS_IAM"}, "pass"),
+    ("lambda-function-url-auth-required", URL, {"auth_type": U}, "unknown"),
+    ("lambda-function-url-cors-restricted", URL, {"cors": {"allow_origins": ["*"]}}, "fail"),
+    ("lambda-function-url-cors-restricted", URL, {"cors": {"allow_origins": ["https://a.example"]}}, "pass"),
+    ("lambda-function-url-cors-restricted", URL, {"cors": None}, "pass"),
+    ("lambda-permission-not-public", PERM, {"principal": "*"}, "fail"),
+    ("lambda-permission-not-public", PERM, {"principal": "*", "source_account": "123456789012"}, "pass"),
+    ("lambda-permission-not-public", PERM, {"principal": "*", "source_arn": U}, "unknown"),
+    ("lambda-permission-not-public", PERM, {"principal": "s3.amazonaws.com"}, "pass"),
+    ("iam-role-trust-not-public", ROLE, {"assume_role_policy": doc({**ASSUME, "Principal": "*"})}, "fail"),
+    ("iam-role-trust-not-public", ROLE, {"assume_role_policy": TRUST}, "pass"),
+    ("iam-role-trust-not-public", ROLE, {"assume_role_policy": U}, "unknown"),
+    ("iam-policy-no-admin-wildcard", POLICY, {"document": ADMIN_DOC}, "fail"),
+    ("iam-policy-no-admin-wildcard", POLICY, {"document": SCOPED_DOC}, "pass"),
+    (
+        "iam-policy-no-admin-wildcard",
+        ROLE,
+        {"inline_policies": [{"name": "a", "document": SCOPED_DOC}, {"name": "b", "document": ADMIN_DOC}]},
+        "fail",
+    ),
+    ("iam-policy-no-admin-wildcard", ROLE, {"inline_policies": [{"name": "a", "document": U}]}, "unknown"),
+    ("iam-policy-no-admin-wildcard", ROLE, {"inline_policies": []}, "pass"),
+    (
+        "iam-policy-no-passrole-on-any-resource",
+        POLICY,
+        {"document": doc({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})},
+        "fail",
+    ),
+    ("iam-policy-no-passrole-on-any-resource", POLICY, {"document": SCOPED_DOC}, "pass"),
+    ("s3-bucket-public-access-blocked", BUCKET, {"public_access_block": None}, "fail"),
+    (
+        "s3-bucket-public-access-blocked",
+        BUCKET,
+        {"public_access_block": {**PAB, "block_public_policy": False}},
+        "fail",
+    ),
+    ("s3-bucket-public-access-blocked", BUCKET, {"public_access_block": PAB}, "pass"),
+    ("s3-bucket-not-public", BUCKET, {"acl": "public-read"}, "fail"),
+    ("s3-bucket-not-public", BUCKET, {"acl": "private", "policy": PUBLIC_GET}, "fail"),
+    ("s3-bucket-not-public", BUCKET, {"acl": "private", "policy": SCOPED_DOC}, "pass"),
+    ("s3-bucket-not-public", BUCKET, {"policy": U}, "unknown"),
+    (
+        "cloudformation-parameter-defaults-no-secrets",
+        "aws.cloudformation.stack",
+        {
+            "parameters": {"K": {"type": "String", "default": "[REDACTED:x]"}},
+            "secrets": secret("parameters.K.default"),
+        },
+        "fail",
+    ),
+    (
+        "cloudformation-parameter-defaults-no-secrets",
+        "aws.cloudformation.stack",
+        {"parameters": {"M": {"type": "String", "default": "resnet"}}, "secrets": []},
+        "pass",
+    ),
+    ("vertex-endpoint-private", EP, {}, "fail"),
+    ("vertex-endpoint-private", EP, {"network": "projects/1/global/networks/v"}, "pass"),
+    ("vertex-endpoint-private", EP, {"private_service_connect": True}, "pass"),
+    ("vertex-endpoint-encrypted-with-cmek", EP, {}, "fail"),
+    (
+        "vertex-endpoint-encrypted-with-cmek",
+        EP,
+        {"encryption_key": "projects/p/locations/l/keyRings/r/cryptoKeys/k"},
+        "pass",
+    ),
+    ("vertex-workbench-no-public-ip", WB, {"no_public_ip": False}, "fail"),
+    ("vertex-workbench-no-public-ip", WB, {"no_public_ip": True}, "pass"),
+    ("vertex-workbench-disk-encrypted-with-cmek", WB, {}, "fail"),
+    ("vertex-workbench-disk-encrypted-with-cmek", WB, {"disk_encryption_key": "k"}, "pass"),
+    ("vertex-workbench-not-default-service-account", WB, {"service_account": None}, "fail"),
+    (
+        "vertex-workbench-not-default-service-account",
+        WB,
+        {"service_account": "1-compute@developer.gserviceaccount.com"},
+        "fail",
+    ),
+    (
+        "vertex-workbench-not-default-service-account",
+        WB,
+        {"service_account": Ref("tf:google_service_account.s")},
+        "pass",
+    ),
+    ("vertex-workbench-not-default-service-account", WB, {"service_account": U}, "unknown"),
+    ("cloudrun-service-not-public", RUN, {"invoker_members": ["allUsers"]}, "fail"),
+    ("cloudrun-service-not-public", RUN, {"invoker_members": [U, "allAuthenticatedUsers"]}, "fail"),
+    ("cloudrun-service-not-public", RUN, {"invoker_members": ["user:a@example.com"]}, "pass"),
+    ("cloudrun-service-not-public", RUN, {"invoker_members": [U]}, "unknown"),
+    ("cloudrun-service-ingress-restricted", RUN, {"ingress": "all"}, "fail"),
+    ("cloudrun-service-ingress-restricted", RUN, {"ingress": "internal"}, "pass"),
+    ("cloudrun-service-not-default-service-account", RUN, {}, "fail"),
+    (
+        "cloudrun-service-not-default-service-account",
+        RUN,
+        {"service_account": "r@p.iam.gserviceaccount.com"},
+        "pass",
+    ),
+    (
+        "cloudrun-service-env-no-secrets",
+        RUN,
+        {"containers": [{"env": {"K": "[REDACTED:x]"}}], "secrets": secret("containers[0].env.K")},
+        "fail",
+    ),
+    ("cloudrun-service-env-no-secrets", RUN, {"containers": [{"env": {}}], "secrets": []}, "pass"),
+    ("cloudfunctions-function-not-public", GCF, {"invoker_members": ["allUsers"]}, "fail"),
+    ("cloudfunctions-function-not-public", GCF, {"invoker_members": []}, "pass"),
+    ("cloudfunctions-function-ingress-restricted", GCF, {}, "fail"),
+    ("cloudfunctions-function-ingress-restricted", GCF, {"ingress_settings": "ALLOW_INTERNAL_ONLY"}, "pass"),
+    ("cloudfunctions-function-https-only", GCF, {"generation": "v1", "https_trigger": True}, "fail"),
+    (
+        "cloudfunctions-function-https-only",
+        GCF,
+        {"generation": "v1", "https_trigger": True, "https_security_level": "SECURE_ALWAYS"},
+        "pass",
+    ),
+    ("cloudfunctions-function-https-only", GCF, {"generation": "v2", "https_trigger": True}, "pass"),
+    ("cloudfunctions-function-https-only", GCF, {"generation": "v1", "https_trigger": False}, "pass"),
+    (
+        "cloudfunctions-function-env-no-secrets",
+        GCF,
+        {"environment": {"K": "[REDACTED:x]"}, "secrets": secret("environment.K")},
+        "fail",
+    ),
+    ("cloudfunctions-function-env-no-secrets", GCF, {"environment": {}, "secrets": []}, "pass"),
+]
+
+
+@pytest.mark.parametrize(
+    "rule_id, type_, attrs, want", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
+def test_rule_verdicts(rule_id, type_, attrs, want):
+    assert type_ in CATALOGUE.by_id[rule_id].meta.applies_to
+    assert verdict(rule_id, res(type_, attrs)) == want
+
+
+def test_every_aws_and_gcp_rule_has_a_pass_and_a_fail_case_here():
+    covered: dict[str, set[str]] = {}
+    for rule_id, *_, want in CASES:
+        covered.setdefault(rule_id, set()).add(want)
+    covered.setdefault("sagemaker-execution-role-not-admin", set()).update({"pass", "fail"})
+    covered.setdefault("lambda-function-execution-role-not-admin", set()).update({"pass", "fail"})
+    for r in CATALOGUE.rules:
+        if r.meta.provider in ("aws", "gcp") and r.id != "sagemaker-notebook-no-direct-internet":
+            assert {"pass", "fail"} <= covered.get(r.id, set()), r.id
+
+
+def test_fail_reasons_name_kind_and_path_never_the_value():
+    r = res(FN, {"environment": {"K": "[REDACTED:aws-access-key-id]"}, "secrets": secret("environment.K")})
+    (v,) = CATALOGUE.by_id["lambda-function-env-no-secrets"].evaluate(r, Inventory())
+    assert v.at == "environment.K"
+    assert "aws-access-key-id" in v.reason and "environment.K" in v.reason
