@@ -55,7 +55,8 @@ def print_summary(result: ScanResult, console: Console, max_rows: int = 50) -> N
     if shown:
         t = Table(show_header=True, header_style="bold", expand=False, show_lines=False)
         t.add_column("severity", no_wrap=True)
-        t.add_column("rule", overflow="fold", min_width=20)
+        # rule ids are what people copy into suppressions: never fold them
+        t.add_column("rule", no_wrap=True, min_width=max(len(f.rule_id) for f in shown))
         for col in ("resource", "location", "message"):
             t.add_column(col, overflow="fold")
         for f in shown:
