@@ -57,11 +57,12 @@ def print_summary(result: ScanResult, console: Console, max_rows: int = 50) -> N
         t.add_column("severity", no_wrap=True)
         # rule ids are what people copy into suppressions: never fold them
         t.add_column("rule", no_wrap=True, min_width=max(len(f.rule_id) for f in shown))
-        for col in ("resource", "location", "message"):
-            t.add_column(col, overflow="fold")
+        # the message names the resource already; the message gets the room
+        t.add_column("location", overflow="fold", max_width=48)
+        t.add_column("message", overflow="fold", ratio=1)
         for f in shown:
             sev = f"[{STYLE[f.severity]}]{f.severity}[/]" if f.status == "fail" else "[magenta]error[/]"
-            t.add_row(sev, safe(f.rule_id), safe(f.resource.name), safe(_where(result, f)), safe(f.message))
+            t.add_row(sev, safe(f.rule_id), safe(_where(result, f)), safe(f.message))
         console.print(t)
         if len(listed) > len(shown):
             console.print(f"... and {len(listed) - len(shown)} more findings (see the JSON or SARIF report)")

@@ -261,7 +261,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     ),
     "aws.cloudformation.stack": TypeSpec(
         "aws",
-        "A CloudFormation/SAM template as a whole (its parameters)",
+        "CloudFormation template",
         attrs={
             "parameters": "dict[name, {type: str, default: Any, no_echo: bool}] (defaults scrubbed)",
             "transform": "list[str]",
