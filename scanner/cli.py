@@ -69,18 +69,31 @@ def _console(outputs):
     return Console(stderr=to_stderr, highlight=False, soft_wrap=False, width=width)
 
 
-def _progress():
-    """A progress callback that draws on stderr only when it is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
+class _Progress:
+    """A spinner on stderr naming the stage a long scan is in. It draws only when stderr is
+    a terminal, so it never mixes into machine-readable output or CI logs."""
 
-    err = Console(stderr=True)
+    def __init__(self) -> None:
+        from rich.console import Console
 
-    def report(stage: str, n: int) -> None:
-        err.print(f"[dim]… {stage}: {n}[/]")
+        self._status = Console(stderr=True).status("mlposture: starting", spinner="dots")
+        self._status.start()
 
-    return report
+    def __call__(self, stage: str, n: int) -> None:
+        what = f"evaluating rules on {n} resources" if stage == "evaluate" else f"reading {n} {stage} files"
+        self._status.update(f"mlposture: {what}")
+
+    def close(self) -> None:
+        self._status.stop()
+
+
+def _progress() -> _Progress | None:
+    return _Progress() if sys.stderr.isatty() else None
+
+
+def _stop_progress(opts) -> None:
+    if isinstance(opts.progress, _Progress):
+        opts.progress.close()
 
 
 def common_scan_options(f):
@@ -223,7 +236,10 @@ def scan_iac_cmd(
 
     outs = _parse_outputs(outputs)
     opts = _options(config_path, include_rules, exclude_rules, categories)
-    result, inv = scan_iac(list(paths), opts)
+    try:
+        result, inv = scan_iac(list(paths), opts)
+    finally:
+        _stop_progress(opts)
     _finish(result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet)
 
 
@@ -243,7 +259,10 @@ def scan_inventory_cmd(
         inv = Inventory.load(file)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ConfigProblem(f"{file}: not a mlposture inventory: {str(e)[:1000]}") from e
-    result = scan_inventory(inv, opts, target=file)
+    try:
+        result = scan_inventory(inv, opts, target=file)
+    finally:
+        _stop_progress(opts)
     _finish(result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet)
 
 

@@ -7,7 +7,6 @@ which the Terraform mapping turns into canonical resources."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -186,6 +185,8 @@ def load_tf_resources(
         rel = loader.rel(d)
         inst = ModuleInstance(loader, defs[d], "", rel, d, tfvars=loader.tfvars(tfvars_files.get(d, [])))
         inst.expand(out)
+        if d not in called:  # nobody else needs this root's syntax trees: free them now
+            defs[d] = loader._defs[d] = None
     seen = set()
     errors = []
     for e in loader.errors:
@@ -197,23 +198,10 @@ def load_tf_resources(
 
 
 def load(files: list[Path], root: Path, limits: Limits = Limits()) -> Batch:
+    from scanner.normalize.terraform.mapping import normalize
+
     resources, errors, read = load_tf_resources(files, root, limits)
-    try:
-        mapping = importlib.import_module("scanner.normalize.terraform.mapping")
-    except ModuleNotFoundError as e:
-        if e.name != "scanner.normalize.terraform.mapping":
-            raise
-        batch = Batch(SOURCE)
-        batch.errors.append(
-            ScanError(
-                SOURCE,
-                "the Terraform mapping is not installed",
-                None,
-                f"all {len(resources)} Terraform resources",
-            )
-        )
-    else:
-        batch = mapping.normalize(resources)
+    batch = normalize(resources)
     batch.errors.extend(errors)
     batch.files = read
     return batch
