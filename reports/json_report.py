@@ -10,7 +10,7 @@ from importlib import resources
 
 from scanner.model.finding import SEVERITIES, Finding, ScanError, ScanResult
 
-from . import scrub_tree
+from . import dumps, scrub_finding, scrub_tree
 
 SCHEMA_VERSION = "1.0"
 INFORMATION_URI = "https://mlposture.dev"
@@ -47,17 +47,17 @@ def to_dict(result: ScanResult) -> dict:
             "targets": list(result.targets),
             "root": result.root,
             "sources": list(result.sources),
-            "errors": [e.to_json() for e in result.errors],
+            "errors": scrub_tree([e.to_json() for e in result.errors]),
         },
         "summary": summary(result),
-        "rules": result.rules,
-        "findings": [f.to_json() for f in result.findings],
+        "rules": result.rules,  # our own catalogue: nothing from scanned input
+        "findings": [scrub_finding(f.to_json()) for f in result.findings],
     }
-    return scrub_tree(doc)
+    return doc
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(to_dict(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    return dumps(to_dict(result))
 
 
 @cache

@@ -17,14 +17,13 @@ Choices worth knowing (README, "Output formats"):
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from urllib.parse import quote
 
 from scanner.model.finding import Finding, Location, ScanResult
 
-from . import scrub_tree
+from . import dumps, scrub_tree
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://mlposture.dev"
@@ -288,7 +287,7 @@ def to_sarif(result: ScanResult) -> dict:
     }
     notes = _notifications(result, root, index)
     if notes:
-        invocation["toolExecutionNotifications"] = notes
+        invocation["toolExecutionNotifications"] = scrub_tree(notes)
     driver = {
         "name": "mlposture",
         "version": result.tool_version or "0",
@@ -302,11 +301,12 @@ def to_sarif(result: ScanResult) -> dict:
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The directory mlposture ran in (the repository root in CI)."}}
         },
-        "results": [_result(root, f, index) for f in result.findings if f.status != "error"],
+        # scanned input reaches only results and notifications; the rule metadata is ours
+        "results": scrub_tree([_result(root, f, index) for f in result.findings if f.status != "error"]),
         "properties": {"scan_id": result.scan_id, "targets": list(result.targets)},
     }
-    return scrub_tree({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(to_sarif(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps(to_sarif(result))

@@ -119,18 +119,43 @@ def _looks_random(value: str) -> bool:
     return classes >= 2 and shannon_entropy(v) >= ENTROPY_THRESHOLD
 
 
-# Every pattern above contains one of these literals; one search for them rules out most
-# text (resource names, messages, ordinary config) before the dozen full patterns run.
-_PREFILTER = re.compile(
-    r"-----BEGIN|A[KS]IA|ABIA|ACCA|sk-|sk_live_|rk_live_|hf_|gh[pousr]_|github_pat_|xox|hooks\.slack|AIza|"
-    r"wandb|://|eyJ|secret",
-    re.IGNORECASE,
+# Every pattern above contains one of these literals (compared in lower case). Plain
+# substring tests rule out most text (names, messages, ordinary config) far faster than a
+# case-insensitive regex alternation would, before the dozen full patterns run.
+_LITERALS = (
+    "-----begin",
+    "akia",
+    "asia",
+    "abia",
+    "acca",
+    "sk-",
+    "sk_live_",
+    "rk_live_",
+    "hf_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "hooks.slack",
+    "aiza",
+    "wandb",
+    "://",
+    "eyj",
+    "secret",
 )
+
+
+def _may_hold_secret(text: str) -> bool:
+    low = text.lower()
+    return any(lit in low for lit in _LITERALS)
 
 
 def find_in_text(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of every well-known secret in `text`, without overlaps."""
-    if not _PREFILTER.search(text):
+    if not _may_hold_secret(text):
         return []
     found: list[tuple[str, int, int]] = []
     taken: list[tuple[int, int]] = []

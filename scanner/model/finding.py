@@ -26,6 +26,11 @@ CATEGORIES = (
 CONFIDENCES = ("certain", "conditional", "requires-resource")
 
 
+def _fields(obj) -> dict:
+    """The fields of a slotted dataclass as a shallow dict."""
+    return {name: getattr(obj, name) for name in obj.__slots__}
+
+
 def fingerprint(rule_id: str, resource_uid: str, evidence_path: str) -> str:
     """Stable across runs and line moves: it hashes what the problem is, not where it sits."""
     h = hashlib.sha256(f"{rule_id}\x1f{resource_uid}\x1f{evidence_path}".encode())
@@ -91,11 +96,34 @@ class Finding:
     aliases: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        d = asdict(self)
-        if not self.path:
-            d.pop("path")
-        if self.location is None:
-            d.pop("location")
+        # Built by hand: dataclasses.asdict deep-copies every value and dominated report time.
+        d = {
+            "fingerprint": self.fingerprint,
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "category": self.category,
+            "resource": _fields(self.resource),
+            "message": self.message,
+            "evidence": _fields(self.evidence),
+            "source": self.source,
+        }
+        if self.location is not None:
+            d["location"] = _fields(self.location)
+        if self.path:
+            d["path"] = [
+                {**_fields(s), "location": _fields(s.location) if s.location else None} for s in self.path
+            ]
+        d.update(
+            confidence=self.confidence,
+            muted=self.muted,
+            mute_reason=self.mute_reason,
+            compliance=list(self.compliance),
+            remediation=dict(self.remediation),
+            references=list(self.references),
+            aliases=list(self.aliases),
+        )
         return d
 
     @classmethod
