@@ -13,7 +13,7 @@ import argparse
 import random
 from pathlib import Path
 
-MODULE = '''variable "name" { type = string }
+MODULE = """variable "name" { type = string }
 variable "kms_key_arn" {
   type    = string
   default = null
@@ -32,9 +32,9 @@ resource "aws_s3_bucket_public_access_block" "artifacts" {
 }
 
 output "bucket_arn" { value = aws_s3_bucket.artifacts.arn }
-'''
+"""
 
-VARIABLES = '''variable "env" {
+VARIABLES = """variable "env" {
   type    = string
   default = "dev"
 }
@@ -51,9 +51,9 @@ locals {
   prefix = "${var.env}-stack{n}"
   tags   = { team = "ml", env = var.env, stack = "{n}" }
 }
-'''
+"""
 
-IAM = '''resource "aws_iam_role" "exec_{i}" {
+IAM = """resource "aws_iam_role" "exec_{i}" {
   name = "${local.prefix}-exec-{i}"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -78,9 +78,9 @@ resource "aws_iam_role_policy" "access_{i}" {
   role   = aws_iam_role.exec_{i}.id
   policy = data.aws_iam_policy_document.access_{i}.json
 }
-'''
+"""
 
-SAGEMAKER = '''resource "aws_sagemaker_notebook_instance" "nb_{i}" {
+SAGEMAKER = """resource "aws_sagemaker_notebook_instance" "nb_{i}" {
   name                   = "${local.prefix}-nb-{i}"
   role_arn               = aws_iam_role.exec_{i}.arn
   instance_type          = var.instance_type
@@ -117,9 +117,9 @@ resource "aws_sagemaker_endpoint" "ep_{i}" {
   name                 = "${local.prefix}-ep-{i}"
   endpoint_config_name = aws_sagemaker_endpoint_configuration.cfg_{i}.name
 }
-'''
+"""
 
-LAMBDA = '''resource "aws_lambda_function" "fn_{i}" {
+LAMBDA = """resource "aws_lambda_function" "fn_{i}" {
   function_name = "${local.prefix}-fn-{i}"
   role          = aws_iam_role.exec_{i}.arn
   handler       = "app.handler"
@@ -138,7 +138,7 @@ resource "aws_lambda_function_url" "url_{i}" {
   function_name      = aws_lambda_function.fn_{i}.function_name
   authorization_type = "{auth}"
 }
-'''
+"""
 
 
 def stack(root: Path, n: int, rng: random.Random, groups: int) -> int:
@@ -146,16 +146,27 @@ def stack(root: Path, n: int, rng: random.Random, groups: int) -> int:
     d.mkdir(parents=True, exist_ok=True)
     (d / "variables.tf").write_text(VARIABLES.replace("{n}", str(n)))
     (d / "terraform.tfvars").write_text('subnet_id = "subnet-0abc"\nenv = "prod"\n')
-    (d / "main.tf").write_text('module "shared" {\n  source = "../modules/shared"\n  name   = local.prefix\n}\n')
+    (d / "main.tf").write_text(
+        'module "shared" {\n  source = "../modules/shared"\n  name   = local.prefix\n}\n'
+    )
     iam, sm, lam = [], [], []
     for i in range(groups):
-        iam.append(IAM.replace("{i}", str(i)).replace("{action}", rng.choice(["logs:PutLogEvents", "iam:PassRole", "*"])))
-        sm.append(SAGEMAKER.replace("{i}", str(i))
-                  .replace("{internet}", rng.choice(['"Disabled"', "var.internet"]))
-                  .replace("{isolation}", rng.choice(["true", "false"]))
-                  .replace("{count}", str(rng.choice([1, 2]))))
-        lam.append(LAMBDA.replace("{i}", str(i)).replace("{tracing}", rng.choice(["Active", "PassThrough"]))
-                   .replace("{auth}", rng.choice(["AWS_IAM", "NONE"])))
+        iam.append(
+            IAM.replace("{i}", str(i)).replace(
+                "{action}", rng.choice(["logs:PutLogEvents", "iam:PassRole", "*"])
+            )
+        )
+        sm.append(
+            SAGEMAKER.replace("{i}", str(i))
+            .replace("{internet}", rng.choice(['"Disabled"', "var.internet"]))
+            .replace("{isolation}", rng.choice(["true", "false"]))
+            .replace("{count}", str(rng.choice([1, 2])))
+        )
+        lam.append(
+            LAMBDA.replace("{i}", str(i))
+            .replace("{tracing}", rng.choice(["Active", "PassThrough"]))
+            .replace("{auth}", rng.choice(["AWS_IAM", "NONE"]))
+        )
     (d / "iam.tf").write_text("\n".join(iam))
     (d / "sagemaker.tf").write_text("\n".join(sm))
     (d / "lambda.tf").write_text("\n".join(lam))

@@ -15,8 +15,13 @@ def measure(cmd: list[str], cwd: str | None = None) -> dict:
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - start
     err = p.stderr.read().decode(errors="replace")[-2000:] if p.stderr else ""
-    return {"cmd": " ".join(cmd), "wall_s": round(wall, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1),
-            "exit": os.waitstatus_to_exitcode(status), "stderr_tail": err}
+    return {
+        "cmd": " ".join(cmd),
+        "wall_s": round(wall, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "exit": os.waitstatus_to_exitcode(status),
+        "stderr_tail": err,
+    }
 
 
 if __name__ == "__main__":

@@ -27,17 +27,57 @@ def main() -> None:
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
-        subprocess.run([sys.executable, str(Path(__file__).parent / "gen_terraform.py"), str(corpus),
-                        "--stacks", str(a.stacks)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).parent / "gen_terraform.py"),
+                str(corpus),
+                "--stacks",
+                str(a.stacks),
+            ],
+            check=True,
+        )
         files = sum(1 for _ in corpus.rglob("*.tf"))
-        ours = measure([str(BIN / "mlposture"), "scan", "iac", str(corpus), "-q",
-                        "-o", f"json={tmp}/ours.json", "--fail-on", "critical"])
+        ours = measure(
+            [
+                str(BIN / "mlposture"),
+                "scan",
+                "iac",
+                str(corpus),
+                "-q",
+                "-o",
+                f"json={tmp}/ours.json",
+                "-o",
+                f"sarif={tmp}/ours.sarif",
+                "--fail-on",
+                "critical",
+            ]
+        )
         report = json.loads(Path(f"{tmp}/ours.json").read_text())
-        rows = {"files": files, "resources": report["summary"]["resources"],
-                "mlposture": {k: ours[k] for k in ("wall_s", "peak_mb", "exit")}}
+        rows = {
+            "files": files,
+            "resources": report["summary"]["resources"],
+            "mlposture": {k: ours[k] for k in ("wall_s", "peak_mb", "exit")},
+        }
         if not a.skip_checkov:
-            ck = measure([str(BIN / "checkov"), "-d", str(corpus), "--framework", "terraform", "--quiet",
-                          "--compact", "-o", "json", "--output-file-path", f"{tmp}/ck"])
+            # --skip-download: no platform calls (this machine has no network; retries would
+            # otherwise be counted against Checkov)
+            ck = measure(
+                [
+                    str(BIN / "checkov"),
+                    "-d",
+                    str(corpus),
+                    "--framework",
+                    "terraform",
+                    "--quiet",
+                    "--compact",
+                    "--skip-download",
+                    "-o",
+                    "json",
+                    "--output-file-path",
+                    f"{tmp}/ck",
+                ]
+            )
             rows["checkov"] = {k: ck[k] for k in ("wall_s", "peak_mb", "exit")}
             rows["speedup"] = round(ck["wall_s"] / max(ours["wall_s"], 0.01), 1)
             rows["memory_ratio"] = round(ours["peak_mb"] / max(ck["peak_mb"], 0.1), 2)

@@ -70,6 +70,22 @@ def print_summary(result: ScanResult, console: Console, max_rows: int = 50) -> N
         console.print(
             f"{s['unknown']} checks could not be decided from the source (status unknown; see the report)"
         )
+    unmodelled: dict[str, int] = {}
+    for src in result.sources:
+        for t, n in (src.get("unmodelled") or {}).items():
+            unmodelled[t] = unmodelled.get(t, 0) + n
+    if unmodelled:
+        top = sorted(unmodelled.items(), key=lambda kv: (-kv[1], kv[0]))
+        names = ", ".join(f"{t} x{n}" for t, n in top[:6]) + (
+            f" and {len(top) - 6} more" if len(top) > 6 else ""
+        )
+        console.print(
+            f"not modelled, so not checked: {sum(unmodelled.values())} resources of {len(top)} types "
+            f"({safe(names)})",
+            highlight=False,
+            markup=False,
+            style="dim",
+        )
     for e in result.errors:
         where = f"{safe(e.file)}: " if e.file else ""
         left = f" (left out: {safe(e.unscanned)})" if e.unscanned else ""

@@ -158,6 +158,14 @@ def evaluate(inventory: Inventory, catalogue: Catalogue) -> tuple[list[Finding],
     return findings, checks, passed
 
 
+def source_summary(b) -> dict:
+    """What one dialect read, and which resource types it read but does not model."""
+    out = {"dialect": b.dialect, "files": b.files, "resources": len(b.resources)}
+    if b.unmodelled:
+        out["unmodelled"] = dict(sorted(b.unmodelled.items()))
+    return out
+
+
 def build_inventory(batches) -> Inventory:
     inv = Inventory()
     for b in batches:
@@ -209,7 +217,7 @@ def scan_iac(targets: list[str | Path], options: ScanOptions | None = None) -> t
     batches, found = collect_iac(targets, progress=options.progress)
     inv = build_inventory(batches)
     errors = list(found.errors) + [e for b in batches for e in b.errors]
-    sources = [{"dialect": b.dialect, "files": b.files, "resources": len(b.resources)} for b in batches]
+    sources = [source_summary(b) for b in batches]
     result = run(
         inv,
         targets=[str(t) for t in targets],

@@ -12,7 +12,7 @@ import pytest
 
 from scanner.collect.iac import collect_iac
 from scanner.collect.iac.discover import Limits
-from scanner.engine import ScanOptions, build_inventory, run
+from scanner.engine import ScanOptions, build_inventory, run, source_summary
 from scanner.gate import EXIT_INCOMPLETE, exit_code
 
 # A well-formed file beside each bad one: the scan must still read it.
@@ -30,7 +30,7 @@ def scan(root: Path, limits: Limits = Limits()):
     """scan_iac with explicit limits (the CLI uses the defaults)."""
     batches, found = collect_iac([root], limits=limits)
     errors = list(found.errors) + [e for b in batches for e in b.errors]
-    sources = [{"dialect": b.dialect, "files": b.files, "resources": len(b.resources)} for b in batches]
+    sources = [source_summary(b) for b in batches]
     result = run(
         build_inventory(batches),
         targets=[str(root)],
@@ -87,8 +87,10 @@ def test_malformed_resource_type_is_an_error_unknown_type_is_ignored(tree):
     )
     result = scan(tree)
     assert_error(result, "odd.cfn.yaml", r"type|Weird")
-    # a well-formed type we do not model is simply not ours: no error for it
+    # a well-formed type we do not model is not an error, but the report says it went unchecked
     assert not any("Future" in e.reason and "Weird" not in e.reason for e in result.errors)
+    cfn = next(s for s in result.sources if s["dialect"] == "cloudformation")
+    assert cfn["unmodelled"] == {"AWS::Quantum::Annealer": 1}
     assert_went_on(result)
 
 

@@ -16,6 +16,12 @@ class Batch:
     errors: list[ScanError] = field(default_factory=list)
     files: int = 0  # files read
     aliases: dict[str, str] = field(default_factory=dict)  # alias (ARN, name) -> uid
+    # resource types read but not modelled (an aws_subnet, a v1 Service): not checked, and
+    # said so in the report rather than silently passed over
+    unmodelled: dict[str, int] = field(default_factory=dict)
+
+    def count_unmodelled(self, rtype: str) -> None:
+        self.unmodelled[rtype] = self.unmodelled.get(rtype, 0) + 1
 
     def merge(self, other: Batch) -> None:
         self.resources.extend(other.resources)
@@ -23,3 +29,5 @@ class Batch:
         self.errors.extend(other.errors)
         self.files += other.files
         self.aliases.update(other.aliases)
+        for t, n in other.unmodelled.items():
+            self.unmodelled[t] = self.unmodelled.get(t, 0) + n

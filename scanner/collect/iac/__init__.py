@@ -22,8 +22,9 @@ LOADERS = {
 }
 
 
-def collect_iac(targets: list[str | Path], limits: Limits = Limits(),
-                progress: Callable[[str, int], None] | None = None) -> tuple[list[Batch], Discovered]:
+def collect_iac(
+    targets: list[str | Path], limits: Limits = Limits(), progress: Callable[[str, int], None] | None = None
+) -> tuple[list[Batch], Discovered]:
     found = discover(targets, limits)
     batches: list[Batch] = []
     for dialect, (module, attr) in LOADERS.items():
@@ -36,8 +37,16 @@ def collect_iac(targets: list[str | Path], limits: Limits = Limits(),
             load = importlib.import_module(module).load
             batch = load(files, found.root, limits)
         except Exception as e:  # a loader bug must not lose the other dialects
-            batch = Batch(dialect, errors=[ScanError(
-                dialect, f"internal error in the {dialect} loader: {type(e).__name__}: {e}",
-                None, f"all {len(files)} {dialect} files")])
+            batch = Batch(
+                dialect,
+                errors=[
+                    ScanError(
+                        dialect,
+                        f"internal error in the {dialect} loader: {type(e).__name__}: {e}",
+                        None,
+                        f"all {len(files)} {dialect} files",
+                    )
+                ],
+            )
         batches.append(batch)
     return batches, found

@@ -16,7 +16,9 @@ YAML_EXT = {".yaml", ".yml"}
 JSON_EXT = {".json"}
 TEMPLATE_EXT = {".template", ".cfn"}
 
-_CFN_SNIFF = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless")
+_CFN_SNIFF = re.compile(
+    r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
+)
 _K8S_SNIFF = re.compile(r"(?m)^\s*[\"']?apiVersion[\"']?\s*:")
 _K8S_KIND = re.compile(r"(?m)^\s*[\"']?kind[\"']?\s*:")
 _PLAN_SNIFF = re.compile(r"\"(?:planned_values|resource_changes)\"\s*:")
@@ -85,8 +87,14 @@ def discover(targets: list[str | Path], limits: Limits = Limits()) -> Discovered
         count += 1
         if count > limits.max_files:
             if count == limits.max_files + 1:
-                found.errors.append(ScanError("discovery", f"more than {limits.max_files} files; the rest not read",
-                                              found.rel(p), unscanned="files beyond the limit"))
+                found.errors.append(
+                    ScanError(
+                        "discovery",
+                        f"more than {limits.max_files} files; the rest not read",
+                        found.rel(p),
+                        unscanned="files beyond the limit",
+                    )
+                )
             return
         name = p.name.lower()
         is_tf = name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json"))
@@ -95,12 +103,19 @@ def discover(targets: list[str | Path], limits: Limits = Limits()) -> Discovered
         try:
             size = p.stat().st_size
         except OSError as e:
-            found.errors.append(ScanError("discovery", f"cannot stat: {e.strerror}", found.rel(p), "the whole file"))
+            found.errors.append(
+                ScanError("discovery", f"cannot stat: {e.strerror}", found.rel(p), "the whole file")
+            )
             return
         if size > limits.max_file_bytes:
-            found.errors.append(ScanError(
-                "discovery", f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
-                found.rel(p), "the whole file"))
+            found.errors.append(
+                ScanError(
+                    "discovery",
+                    f"file is {size} bytes, over the {limits.max_file_bytes}-byte limit",
+                    found.rel(p),
+                    "the whole file",
+                )
+            )
             return
         if is_tf:
             found.terraform.append(p)
@@ -109,7 +124,9 @@ def discover(targets: list[str | Path], limits: Limits = Limits()) -> Discovered
             with open(p, "rb") as fh:
                 head = fh.read(64 * 1024).decode("utf-8", "replace")
         except OSError as e:
-            found.errors.append(ScanError("discovery", f"cannot read: {e.strerror}", found.rel(p), "the whole file"))
+            found.errors.append(
+                ScanError("discovery", f"cannot read: {e.strerror}", found.rel(p), "the whole file")
+            )
             return
         kind = sniff(p, head)
         if kind == "terraform-plan":
@@ -122,19 +139,34 @@ def discover(targets: list[str | Path], limits: Limits = Limits()) -> Discovered
     def walk(d: Path, depth: int) -> None:
         real = d.resolve()
         if real in seen_dirs:
-            found.errors.append(ScanError("discovery", "symlink loop: directory already visited",
-                                          found.link_rel(d), "the linked directory"))
+            found.errors.append(
+                ScanError(
+                    "discovery",
+                    "symlink loop: directory already visited",
+                    found.link_rel(d),
+                    "the linked directory",
+                )
+            )
             return
         seen_dirs.add(real)
         if depth > limits.max_dir_depth:
-            found.errors.append(ScanError("discovery", f"directory nesting deeper than {limits.max_dir_depth}",
-                                          found.rel(d), "everything below it"))
+            found.errors.append(
+                ScanError(
+                    "discovery",
+                    f"directory nesting deeper than {limits.max_dir_depth}",
+                    found.rel(d),
+                    "everything below it",
+                )
+            )
             return
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
         except OSError as e:
-            found.errors.append(ScanError("discovery", f"cannot list directory: {e.strerror}",
-                                          found.rel(d), "everything below it"))
+            found.errors.append(
+                ScanError(
+                    "discovery", f"cannot list directory: {e.strerror}", found.rel(d), "everything below it"
+                )
+            )
             return
         for e in entries:
             p = Path(e.path)
@@ -142,13 +174,24 @@ def discover(targets: list[str | Path], limits: Limits = Limits()) -> Discovered
                 try:
                     target = p.resolve(strict=True)
                 except (OSError, RuntimeError):
-                    found.errors.append(ScanError("discovery", "broken symlink or symlink loop",
-                                                  found.link_rel(p),
-                                                  "the link target"))
+                    found.errors.append(
+                        ScanError(
+                            "discovery",
+                            "broken symlink or symlink loop",
+                            found.link_rel(p),
+                            "the link target",
+                        )
+                    )
                     continue
                 if not target.is_relative_to(root):
-                    found.errors.append(ScanError("discovery", "symlink points outside the scanned tree; not followed",
-                                                  found.link_rel(p), "the link target"))
+                    found.errors.append(
+                        ScanError(
+                            "discovery",
+                            "symlink points outside the scanned tree; not followed",
+                            found.link_rel(p),
+                            "the link target",
+                        )
+                    )
                     continue
             if e.is_dir():
                 if e.name in SKIP_DIRS:

@@ -108,6 +108,8 @@ def _normalize(obj, label: str, source: SourceRef, batch: Batch, error) -> None:
     except Exception as e:  # a normalizer bug costs one object, not the scan
         error(f"{label}{_describe(obj)}: internal error: {type(e).__name__}: {e}", f"{label} of this file")
         return
+    if not out.resources and isinstance(obj, dict):
+        batch.count_unmodelled(f"{obj.get('apiVersion')}/{obj.get('kind')}")
     batch.resources.extend(out.resources)
     batch.relations.extend(out.relations)
 

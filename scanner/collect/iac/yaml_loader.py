@@ -41,12 +41,27 @@ class LineList(list):
 
 
 CFN_TAGS = {
-    "!Ref": "Ref", "!Condition": "Condition", "!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr",
-    "!And": "Fn::And", "!Equals": "Fn::Equals", "!If": "Fn::If", "!Not": "Fn::Not", "!Or": "Fn::Or",
-    "!FindInMap": "Fn::FindInMap", "!GetAtt": "Fn::GetAtt", "!GetAZs": "Fn::GetAZs",
-    "!ImportValue": "Fn::ImportValue", "!Join": "Fn::Join", "!Select": "Fn::Select",
-    "!Split": "Fn::Split", "!Sub": "Fn::Sub", "!Transform": "Fn::Transform",
-    "!ToJsonString": "Fn::ToJsonString", "!Length": "Fn::Length", "!ForEach": "Fn::ForEach",
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    "!Base64": "Fn::Base64",
+    "!Cidr": "Fn::Cidr",
+    "!And": "Fn::And",
+    "!Equals": "Fn::Equals",
+    "!If": "Fn::If",
+    "!Not": "Fn::Not",
+    "!Or": "Fn::Or",
+    "!FindInMap": "Fn::FindInMap",
+    "!GetAtt": "Fn::GetAtt",
+    "!GetAZs": "Fn::GetAZs",
+    "!ImportValue": "Fn::ImportValue",
+    "!Join": "Fn::Join",
+    "!Select": "Fn::Select",
+    "!Split": "Fn::Split",
+    "!Sub": "Fn::Sub",
+    "!Transform": "Fn::Transform",
+    "!ToJsonString": "Fn::ToJsonString",
+    "!Length": "Fn::Length",
+    "!ForEach": "Fn::ForEach",
 }
 
 
@@ -88,8 +103,7 @@ def _make_loader(limits: YamlLimits, cfn: bool):
         def _account(self, node, inner: int) -> None:
             size = 1 + inner
             if size > limits.max_nodes:
-                raise YamlLimitError(
-                    f"document expands to more than {limits.max_nodes} nodes (alias bomb?)")
+                raise YamlLimitError(f"document expands to more than {limits.max_nodes} nodes (alias bomb?)")
             self._sizes[id(node)] = size
 
         def construct_mapping(self, node, deep=False):
@@ -121,6 +135,7 @@ def _make_loader(limits: YamlLimits, cfn: bool):
     Loader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_str)
 
     if cfn:
+
         def construct_cfn(loader, tag_suffix, node):
             tag = "!" + tag_suffix
             fn = CFN_TAGS.get(tag)

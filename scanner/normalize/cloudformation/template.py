@@ -59,6 +59,16 @@ def uid_of(file: str, logical_id: str | None = None) -> str:
     return f"cfn:{file}" if logical_id is None else f"cfn:{file}#{logical_id}"
 
 
+# Types whose content is folded into another resource (a policy into its roles).
+FOLDED_TYPES = (
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::S3::BucketPolicy",
+    "AWS::IAM::AccessKey",
+    "AWS::IAM::UserToGroupAddition",
+)
+
+
 class _Template:
     def __init__(self, doc: Mapping[str, Any], file: str):
         self.doc, self.file = doc, file
@@ -211,14 +221,10 @@ class _Template:
                     self.sam_function(lid, r, props, resolved[lid])
                 elif rtype in MAPPERS:
                     self.map_one(lid, rtype, r, props, resolved[lid])
-                if rtype in (
-                    "AWS::IAM::Policy",
-                    "AWS::IAM::ManagedPolicy",
-                    "AWS::S3::BucketPolicy",
-                    "AWS::IAM::AccessKey",
-                    "AWS::IAM::UserToGroupAddition",
-                ):
+                if rtype in FOLDED_TYPES:
                     folds.append((lid, rtype, r, resolved[lid]))
+                elif rtype != sam.SAM_FUNCTION and rtype not in MAPPERS:
+                    self.batch.count_unmodelled(rtype)
             except Exception as e:  # one resource's surprise must not cost the template
                 self.error(
                     f"could not map resource {lid} ({rtype}): {type(e).__name__}: {e}", f"resource {lid}"

@@ -38,6 +38,8 @@ def normalize(tf_resources: list[TfResource], dialect: str | None = None) -> Bat
                 batch.errors.append(_error(tf, e))
         elif tf.type in FOLDERS:
             folding.append(tf)
+        else:
+            batch.count_unmodelled(tf.type)
 
     idx = fold.Index(built)
     for tf in folding:
