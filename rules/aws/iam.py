@@ -8,6 +8,8 @@ from scanner.model.resource import Resource, Unresolved
 
 ROLE = "aws.iam.role"
 POLICY = "aws.iam.policy"
+USER = "aws.iam.user"
+GROUP = "aws.iam.group"
 
 
 def _documents(r: Resource) -> list[tuple[str, object]]:
@@ -70,9 +72,10 @@ def role_trust_not_public(role: Resource):
     title='IAM policies do not allow "*" actions on "*" resources',
     severity="high",
     category="iam",
-    applies_to=[POLICY, ROLE],
+    applies_to=[POLICY, ROLE, USER, GROUP],
     description='A statement allowing Action "*" on Resource "*" is full administrator access; whoever holds '
-    "the policy controls the account. Checks customer-managed policies and role inline policies.",
+    "the policy controls the account. Checks customer-managed policies and the inline policies of roles, "
+    "users and groups.",
     risk="Full account compromise from any principal or workload that holds the policy.",
     remediation={
         "terraform": 'List the actions and resources the workload needs instead of "*".',
@@ -96,7 +99,7 @@ def policy_no_admin_wildcard(r: Resource):
     title="IAM policies do not allow iam:PassRole on every role",
     severity="high",
     category="iam",
-    applies_to=[POLICY, ROLE],
+    applies_to=[POLICY, ROLE, USER, GROUP],
     description='iam:PassRole on "*" lets the holder hand any role, including admin roles, to a new '
     "notebook, training job or function and act with its permissions.",
     risk="Privilege escalation to the most powerful role that trusts a compute service.",

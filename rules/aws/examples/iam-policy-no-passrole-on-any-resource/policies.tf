@@ -71,3 +71,42 @@ resource "aws_iam_role_policy" "pass_role_inline_scoped" {
     Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "arn:aws:iam::123456789012:role/sagemaker-training" }]
   })
 }
+
+resource "aws_iam_user" "fail_user_inline" {
+  name = "fail-user-inline"
+}
+
+resource "aws_iam_user_policy" "fail_user_inline" {
+  name = "inline"
+  user = aws_iam_user.fail_user_inline.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }]
+  })
+}
+
+resource "aws_iam_user" "pass_user_scoped" {
+  name = "pass-user-scoped"
+}
+
+resource "aws_iam_user_policy" "pass_user_scoped" {
+  name = "inline"
+  user = aws_iam_user.pass_user_scoped.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["sagemaker:DescribeEndpoint"], Resource = "*" }]
+  })
+}
+
+resource "aws_iam_group" "fail_group_inline" {
+  name = "fail-group-inline"
+}
+
+resource "aws_iam_group_policy" "fail_group_inline" {
+  name  = "inline"
+  group = aws_iam_group.fail_group_inline.name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }]
+  })
+}
