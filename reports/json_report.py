@@ -8,7 +8,7 @@ from collections import Counter
 from functools import cache
 from importlib import resources
 
-from scanner.model.finding import SEVERITIES, Finding, ScanError, ScanResult
+from scanner.model.finding import SEVERITIES, Comparison, Finding, ScanError, ScanResult
 
 from . import dumps, scrub_finding, scrub_tree
 
@@ -53,6 +53,10 @@ def to_dict(result: ScanResult) -> dict:
         "rules": result.rules,  # our own catalogue: nothing from scanned input
         "findings": [scrub_finding(f.to_json()) for f in result.findings],
     }
+    if result.comparison is not None:
+        c = result.comparison.to_json()
+        c["fixed"] = [scrub_finding(f) for f in c["fixed"]]
+        doc["comparison"] = c
     return doc
 
 
@@ -104,4 +108,5 @@ def from_dict(d: dict) -> ScanResult:
         rules=d.get("rules", {}),
         tool_version=d.get("tool", {}).get("version", ""),
         root=scan.get("root", ""),
+        comparison=Comparison.from_json(d["comparison"]) if isinstance(d.get("comparison"), dict) else None,
     )

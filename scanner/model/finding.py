@@ -158,6 +158,35 @@ class ScanError:
 
 
 @dataclass
+class Comparison:
+    """This scan against a baseline, by fingerprint: what is new, what was fixed (gone
+    since the baseline), and what persists. Fixed findings are kept as the baseline
+    recorded them (JSON), since the current scan no longer has them."""
+
+    baseline: str  # where the baseline came from (a path) or its scan id
+    new: list[str] = field(default_factory=list)
+    persisting: list[str] = field(default_factory=list)
+    fixed: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "baseline": self.baseline,
+            "new": self.new,
+            "persisting": self.persisting,
+            "fixed": self.fixed,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> Comparison:
+        return cls(
+            d.get("baseline", ""),
+            list(d.get("new", [])),
+            list(d.get("persisting", [])),
+            list(d.get("fixed", [])),
+        )
+
+
+@dataclass
 class ScanResult:
     scan_id: str
     started_at: str
@@ -175,6 +204,7 @@ class ScanResult:
     # The directory that finding and error files are relative to: POSIX, relative to the
     # working directory of the scan (the repository root in CI), or absolute when outside it.
     root: str = ""
+    comparison: Comparison | None = None  # against a baseline, when one was given
 
     @property
     def incomplete(self) -> bool:
