@@ -126,6 +126,13 @@ def common_scan_options(f):
     )(f)
     f = click.option("--categories", default=None, help="Comma-separated categories to run.")(f)
     f = click.option(
+        "--baseline",
+        "baseline_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="An earlier JSON report or baseline file: only findings new since it fail the gate.",
+    )(f)
+    f = click.option(
         "--save-inventory",
         type=click.Path(dir_okay=False),
         default=None,
@@ -179,10 +186,28 @@ def _config_fail_on(opts) -> str | None:
     return str(opts.config.fail_on) if opts.config and opts.config.fail_on else None
 
 
-def _finish(result, inventory, outputs, fail_on, save_inventory, quiet) -> None:
+def _load_baseline(path: str | None):
+    """Baseline entries, read before the scan so a bad file fails fast (exit 2)."""
+    if not path:
+        return None
+    from scanner.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as e:
+        raise ConfigProblem(str(e)) from e
+
+
+def _finish(
+    result, inventory, outputs, fail_on, save_inventory, quiet, baseline=None, baseline_path=None
+) -> None:
     from reports.console import print_summary
     from scanner.gate import exit_code
 
+    if baseline is not None:
+        from scanner.baseline import compare
+
+        compare(result, baseline, baseline_path)
     _write_outputs(result, outputs)
     if save_inventory and inventory is not None:
         try:
@@ -238,26 +263,47 @@ def scan() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_scan_options
 def scan_iac_cmd(
-    paths, outputs, fail_on, config_path, include_rules, exclude_rules, categories, save_inventory, quiet
+    paths,
+    outputs,
+    fail_on,
+    config_path,
+    include_rules,
+    exclude_rules,
+    categories,
+    save_inventory,
+    quiet,
+    baseline_path,
 ):
     """Scan Terraform, Terraform plans, CloudFormation/SAM and Kubernetes manifests."""
     from scanner.engine import scan_iac
 
     outs = _parse_outputs(outputs)
     opts = _options(config_path, include_rules, exclude_rules, categories)
+    baseline = _load_baseline(baseline_path)
     _tune_gc()
     try:
         result, inv = scan_iac(list(paths), opts)
     finally:
         _stop_progress(opts)
-    _finish(result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet)
+    _finish(
+        result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet, baseline, baseline_path
+    )
 
 
 @scan.command("inventory")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @common_scan_options
 def scan_inventory_cmd(
-    file, outputs, fail_on, config_path, include_rules, exclude_rules, categories, save_inventory, quiet
+    file,
+    outputs,
+    fail_on,
+    config_path,
+    include_rules,
+    exclude_rules,
+    categories,
+    save_inventory,
+    quiet,
+    baseline_path,
 ):
     """Re-evaluate a saved inventory offline."""
     from scanner.engine import scan_inventory
@@ -265,6 +311,7 @@ def scan_inventory_cmd(
 
     outs = _parse_outputs(outputs)
     opts = _options(config_path, include_rules, exclude_rules, categories)
+    baseline = _load_baseline(baseline_path)
     try:
         inv = Inventory.load(file)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
@@ -273,21 +320,35 @@ def scan_inventory_cmd(
         result = scan_inventory(inv, opts, target=file)
     finally:
         _stop_progress(opts)
-    _finish(result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet)
+    _finish(
+        result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet, baseline, baseline_path
+    )
 
 
 @main.command("report")
 @click.argument("scan_json", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", "outputs", multiple=True, required=True, metavar="FORMAT=FILE")
-def report_cmd(scan_json, outputs):
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Compare with an earlier JSON report or baseline file: new and fixed findings.",
+)
+def report_cmd(scan_json, outputs, baseline_path):
     """Render any report format from a JSON scan result."""
     from reports.json_report import from_dict
 
     outs = _parse_outputs(outputs)
+    baseline = _load_baseline(baseline_path)
     try:
         result = from_dict(json.loads(Path(scan_json).read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ConfigProblem(f"{scan_json}: not a mlposture v1 JSON report: {str(e)[:1000]}") from e
+    if baseline is not None:
+        from scanner.baseline import compare
+
+        compare(result, baseline, baseline_path)
     _write_outputs(result, outs)
 
 

@@ -15,11 +15,16 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 def gating_findings(result: ScanResult, fail_on: str):
+    """Unmuted failing findings at or above the threshold; with a baseline, only new ones."""
     threshold = SEVERITY_RANK[fail_on]
+    new = set(result.comparison.new) if result.comparison is not None else None
     return [
         f
         for f in result.findings
-        if f.status == "fail" and not f.muted and SEVERITY_RANK[f.severity] >= threshold
+        if f.status == "fail"
+        and not f.muted
+        and SEVERITY_RANK[f.severity] >= threshold
+        and (new is None or f.fingerprint in new)
     ]
 
 

@@ -83,3 +83,36 @@ def load_entries(report: dict) -> list[dict]:
     from scanner.baseline import baseline_entries
 
     return baseline_entries(report)
+
+
+def test_cli_baseline_gates_only_new_findings(tmp_path):
+    """A baseline made from the demo makes the unchanged demo pass the gate; one new flaw fails it."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    demo = tmp_path / "demo"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "demo", demo)
+    first = tmp_path / "first.json"
+    r = CliRunner().invoke(main, ["scan", "iac", str(demo), "-q", "-o", f"json={first}"])
+    assert r.exit_code == 1, r.output
+    again = CliRunner().invoke(main, ["scan", "iac", str(demo), "-q", "--baseline", str(first)])
+    assert again.exit_code == 0, again.output
+    (demo / "terraform" / "new_flaw.tf").write_text(
+        'resource "aws_sagemaker_notebook_instance" "added" {\n'
+        '  name          = "added"\n  role_arn      = "arn:aws:iam::123456789012:role/x"\n'
+        '  instance_type = "ml.t3.medium"\n  direct_internet_access = "Enabled"\n}\n'
+    )
+    out = tmp_path / "third.json"
+    third = CliRunner().invoke(
+        main, ["scan", "iac", str(demo), "-q", "--baseline", str(first), "-o", f"json={out}"]
+    )
+    assert third.exit_code == 1, third.output
+    comp = json.loads(out.read_text())["comparison"]
+    assert comp["new"] and not comp["fixed"]
+    bad = CliRunner().invoke(
+        main, ["scan", "iac", str(demo), "-q", "--baseline", str(tmp_path / "nope.json")]
+    )
+    assert bad.exit_code == 2
