@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.model.finding import CATEGORIES, SEVERITIES
+from scanner.model.resource import UnresolvedAccess
 
 _MISSING = object()
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
@@ -115,7 +116,13 @@ class Rule:
             return [ok()]
         if isinstance(out, Verdict):
             return [out]
-        verdicts = list(out)
+        verdicts: list[Verdict] = []
+        try:
+            for v in out:
+                verdicts.append(v)
+        except UnresolvedAccess as e:
+            # keep what the rule already decided (a fail must not turn into unknown)
+            verdicts.append(Verdict("unknown", f"{e.path} is unresolved ({e.expr})", e.path))
         return verdicts or [ok()]
 
 

@@ -145,3 +145,26 @@ def test_unknown_never_counts_as_passing():
         inventory(notebook("v", direct_internet_access=Unresolved("var.x"))), only(load_catalogue(), RULE)
     )
     assert res.passed == 0 and [f.status for f in res.findings] == ["unknown"]
+
+
+def test_a_fail_before_an_unresolved_value_is_kept():
+    @rule(
+        id="test-partial",
+        title="A rule that fails, then meets an unresolved value",
+        severity="high",
+        category="governance",
+        applies_to=[NB],
+        remediation={"cli": "-"},
+    )
+    def partial(r):
+        yield fail("first container is privileged", at="containers[0]")
+        r.a["direct_internet_access"]  # unresolved: raises
+
+    findings, _, passed = evaluate(
+        inventory(notebook("p", direct_internet_access=Unresolved("var.x"))), Catalogue([partial.rule])
+    )
+    assert passed == 0
+    assert sorted((f.status, f.evidence.path) for f in findings) == [
+        ("fail", "containers[0]"),
+        ("unknown", "direct_internet_access"),
+    ]
