@@ -13,6 +13,17 @@ Choices worth knowing (README, "Output formats"):
 - Findings of status ``error`` (a rule that crashed) and scan errors are tool execution
   notifications, not results: they are not problems in the code but places the scan did
   not see, and they make ``executionSuccessful`` false.
+- One run per finding source (``iac``, ``live``, ``runtime``), in that order, for each source
+  that has findings or scan errors (one ``iac`` run when there are none). Each run has its
+  own invocation and ``automationDetails.id`` ``mlposture/<source>/``: GitHub code scanning
+  accepts several runs of one tool in a file only when their categories differ, and tracks
+  (and closes) alerts per category. Every run carries the whole rule list, so ``ruleIndex``
+  is valid in each.
+- With a baseline comparison, results new since the baseline have ``baselineState: "new"``
+  and persisting ones ``"unchanged"``; muted and unknown findings (never compared) have none.
+  Fixed findings are not written as ``"absent"`` results: such results would have no
+  location to show, and code scanning works out what was fixed itself, per category. The
+  JSON and Markdown reports list them.
 """
 
 from __future__ import annotations
@@ -49,6 +60,17 @@ def _text(s: str) -> str:
     if "](" in s:
         s = s.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return s
+
+
+def _bounded(value):
+    """A property value from scanned input with every string bounded, at any depth."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+    if isinstance(value, dict):
+        return {str(k)[:MAX_TEXT]: _bounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_bounded(v) for v in value]
+    return value
 
 
 FENCE_LANG = {"terraform": "hcl", "cloudformation": "yaml", "kubernetes": "yaml", "cli": "sh"}
@@ -206,7 +228,7 @@ def _result(root: str, f: Finding, index: dict[str, int]) -> dict:
             "confidence": f.confidence,
             "source": f.source,
             "resource": {
-                k: v
+                k: _bounded(v)
                 for k, v in {
                     "uid": f.resource.uid,
                     "type": f.resource.type,
@@ -218,8 +240,8 @@ def _result(root: str, f: Finding, index: dict[str, int]) -> dict:
                 if v is not None
             },
             "evidence": {
-                "path": f.evidence.path,
-                "value": f.evidence.value,
+                "path": _bounded(f.evidence.path),
+                "value": _bounded(f.evidence.value),
                 "provenance": f.evidence.provenance,
             },
         },
@@ -244,9 +266,32 @@ def _result(root: str, f: Finding, index: dict[str, int]) -> dict:
 # -- invocation --------------------------------------------------------------------------
 
 
-def _notifications(result: ScanResult, root: str, index: dict[str, int]) -> list[dict]:
+SOURCES = ("iac", "live", "runtime")
+_LIVE_ERROR_SOURCES = {"aws", "gcp", "k8s", "kubernetes-api", "azure", "live"}
+_RUNTIME_ERROR_SOURCES = {
+    "nvml",
+    "gpu",
+    "podresources",
+    "audit",
+    "cloudtrail",
+    "gcp-audit",
+    "k8s-audit",
+    "runtime",
+}
+
+
+def error_source(source: str) -> str:
+    """The finding source (run) a scan error belongs to: collectors name their dialect or API."""
+    if source in _LIVE_ERROR_SOURCES:
+        return "live"
+    if source in _RUNTIME_ERROR_SOURCES:
+        return "runtime"
+    return "iac"
+
+
+def _notifications(root: str, errors, findings: list[Finding], index: dict[str, int]) -> list[dict]:
     notes = []
-    for e in result.errors:
+    for e in errors:
         text = e.reason + (f" (not scanned: {e.unscanned})" if e.unscanned else "")
         n: dict = {
             "level": "error",
@@ -257,7 +302,7 @@ def _notifications(result: ScanResult, root: str, index: dict[str, int]) -> list
         if e.file:
             n["locations"] = [{"physicalLocation": {"artifactLocation": _uri(root, e.file)}}]
         notes.append(n)
-    for f in result.findings:
+    for f in findings:
         if f.status != "error":
             continue
         n = {
@@ -275,17 +320,22 @@ def _notifications(result: ScanResult, root: str, index: dict[str, int]) -> list
     return notes
 
 
-def to_sarif(result: ScanResult) -> dict:
+def _baseline_states(result: ScanResult) -> dict[str, str]:
+    c = result.comparison
+    if c is None:
+        return {}
+    return {**{fp: "unchanged" for fp in c.persisting}, **{fp: "new" for fp in c.new}}
+
+
+def _run(result: ScanResult, source: str, rules: list[dict], findings: list[Finding], errors) -> dict:
     root = result.root or "."
-    metas = _rule_meta(result)
-    rules = [_rule(m) for m in metas.values()]
     index = {r["id"]: i for i, r in enumerate(rules)}
+    notes = _notifications(root, errors, findings, index)
     invocation: dict = {
-        "executionSuccessful": not result.incomplete,
+        "executionSuccessful": not notes,
         "startTimeUtc": result.started_at,
         "endTimeUtc": result.finished_at,
     }
-    notes = _notifications(result, root, index)
     if notes:
         invocation["toolExecutionNotifications"] = scrub_tree(notes)
     driver = {
@@ -295,17 +345,39 @@ def to_sarif(result: ScanResult) -> dict:
         "informationUri": INFORMATION_URI,
         "rules": rules,
     }
-    run = {
+    states = _baseline_states(result)
+    results = []
+    for f in findings:
+        if f.status == "error":
+            continue
+        r = _result(root, f, index)
+        if f.fingerprint in states:
+            r["baselineState"] = states[f.fingerprint]
+        results.append(r)
+    return {
         "tool": {"driver": driver},
+        "automationDetails": {"id": f"mlposture/{source}/"},
         "invocations": [invocation],
         "originalUriBaseIds": {
             SRCROOT: {"description": {"text": "The directory mlposture ran in (the repository root in CI)."}}
         },
         # scanned input reaches only results and notifications; the rule metadata is ours
-        "results": scrub_tree([_result(root, f, index) for f in result.findings if f.status != "error"]),
-        "properties": {"scan_id": result.scan_id, "targets": list(result.targets)},
+        "results": scrub_tree(results),
+        "properties": {"scan_id": result.scan_id, "targets": list(result.targets), "source": source},
     }
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def to_sarif(result: ScanResult) -> dict:
+    rules = [_rule(m) for m in _rule_meta(result).values()]
+    by_source: dict[str, tuple[list, list]] = {}
+    for f in result.findings:
+        by_source.setdefault(f.source if f.source in SOURCES else "iac", ([], []))[0].append(f)
+    for e in result.errors:
+        by_source.setdefault(error_source(e.source), ([], []))[1].append(e)
+    if not by_source:
+        by_source["iac"] = ([], [])
+    runs = [_run(result, src, rules, *by_source[src]) for src in sorted(by_source, key=SOURCES.index)]
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
 
 
 def render(result: ScanResult) -> str:

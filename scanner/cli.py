@@ -103,7 +103,7 @@ def common_scan_options(f):
         "outputs",
         multiple=True,
         metavar="FORMAT=FILE",
-        help="Write a report; repeatable. FILE '-' is stdout. Formats: json, sarif.",
+        help="Write a report; repeatable. FILE '-' is stdout. Formats: json, sarif, html, md, junit, ocsf.",
     )(f)
     f = click.option(
         "--fail-on",
