@@ -9,6 +9,10 @@ from typing import Any
 FORMATS = {
     "json": "reports.json_report",
     "sarif": "reports.sarif",
+    "html": "reports.html",
+    "md": "reports.markdown",
+    "junit": "reports.junit",
+    "ocsf": "reports.ocsf",
 }
 
 
