@@ -489,3 +489,28 @@ def test_fail_reasons_name_kind_and_path_never_the_value():
     (v,) = CATALOGUE.by_id["lambda-function-env-no-secrets"].evaluate(r, Inventory())
     assert v.at == "environment.K"
     assert "aws-access-key-id" in v.reason and "environment.K" in v.reason
+
+
+def test_gpu_backed_detection():
+    from rules.helpers.gpu import is_gpu_backed, is_gpu_instance_type
+
+    assert all(
+        is_gpu_instance_type(t)
+        for t in ("ml.g5.2xlarge", "ml.p4d.24xlarge", "ml.inf2.xlarge", "ml.trn1.32xlarge", "ml.g4dn.xlarge")
+    )
+    assert not any(is_gpu_instance_type(t) for t in ("ml.t3.medium", "ml.m5.large", "ml.c5.xlarge", None, 3))
+    nb = Resource(
+        "tf:a.b", "aws.sagemaker.notebook_instance", "aws", "b", attrs={"instance_type": "ml.g5.xlarge"}
+    )
+    cfg = Resource(
+        "tf:a.c",
+        "aws.sagemaker.endpoint_config",
+        "aws",
+        "c",
+        attrs={"production_variants": [{"instance_type": "ml.m5.large"}, {"instance_type": "ml.p3.2xlarge"}]},
+    )
+    wl = Resource("k8s:x", "k8s.workload", "k8s", "w", attrs={"gpu": True})
+    cpu = Resource(
+        "tf:a.d", "aws.sagemaker.notebook_instance", "aws", "d", attrs={"instance_type": "ml.t3.medium"}
+    )
+    assert is_gpu_backed(nb) and is_gpu_backed(cfg) and is_gpu_backed(wl) and not is_gpu_backed(cpu)
