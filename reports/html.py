@@ -213,6 +213,18 @@ def _runtime_groups(findings: list[dict]) -> list[dict]:
     ]
 
 
+GPU_TAG_RULE = "gpu-capacity-cost-attribution-tagged"
+
+
+def _untagged_gpu(findings: list[dict]) -> list[tuple[str, int]]:
+    """(resource type, count) of GPU-backed resources failing the tag policy, most first."""
+    counts: dict[str, int] = defaultdict(int)
+    for f in findings:
+        if f["rule_id"] == GPU_TAG_RULE and f["status"] == "fail" and not f.get("muted"):
+            counts[str(f["resource"].get("type") or "")] += 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def _fixed_view(f: dict) -> dict:
     """A fixed finding as the baseline recorded it: any shape a baseline file may hold."""
     res = f.get("resource") if isinstance(f.get("resource"), dict) else {}
@@ -263,6 +275,7 @@ def build_view(doc: dict) -> dict:
         "charts": [{"id": cid, "by": by, "bars": _bars(counts)} for cid, by, counts in charts],
         "paths": [dict(f, diagram=_path_diagram(f)) for f in order if f.get("path")],
         "runtime": _runtime_groups(order),
+        "untagged_gpu": _untagged_gpu(findings),
         "unmodelled": [
             {"dialect": src.get("dialect", ""), "types": sorted(src["unmodelled"].items())}
             for src in scan.get("sources", [])

@@ -189,6 +189,25 @@ def _not_scanned(result: ScanResult) -> list[str]:
     return lines
 
 
+GPU_TAG_RULE = "gpu-capacity-cost-attribution-tagged"
+
+
+def _untagged_gpu(result: ScanResult) -> list[str]:
+    """GPU-backed resources that fail the tag policy, counted by resource type (shown only
+    when there are any): the capacity nobody can be billed for."""
+    counts: dict[str, int] = {}
+    for f in result.findings:
+        if f.rule_id == GPU_TAG_RULE and f.status == "fail" and not f.muted:
+            counts[f.resource.type] = counts.get(f.resource.type, 0) + 1
+    if not counts:
+        return []
+    lines = [f"### Untagged GPU capacity ({_count(sum(counts.values()), 'resource')})", ""]
+    lines += ["| Resource type | Untagged |", "| --- | ---: |"]
+    for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"| {md_text(t, 120)} | {n} |")
+    return [*lines, ""]
+
+
 # -- the document ------------------------------------------------------------------------
 
 
@@ -219,6 +238,7 @@ def render(result: ScanResult, max_chars: int = MAX_CHARS) -> str:
             f"{len(c.persisting)} persisting, {len(c.fixed)} fixed.",
             "",
         ]
+    head += _untagged_gpu(result)
     tail = _not_scanned(result)
     fixed = _fixed(result)
     footer = "_Rendered by mlposture; the JSON and SARIF reports hold every finding._\n"

@@ -11,7 +11,9 @@ hand-writes resource text.
         return ok()
 
 A rule may take a second parameter, the `Inventory`, to follow relations (a function's
-execution role). It returns `ok()`, one `fail(...)`/`unknown(...)`, or an iterable of them
+execution role), and a third (or a keyword-only) `config`, the scan's
+`scanner.suppress.Config` (a default one when none was given), to read user policy such as
+the tag policy. It returns `ok()`, one `fail(...)`/`unknown(...)`, or an iterable of them
 (one per offending container, statement, ...). Reading an unresolved value through
 `resource.a` raises `UnresolvedAccess`, which the engine reports as UNKNOWN.
 """
@@ -105,13 +107,22 @@ class Rule:
     fn: Callable[..., Verdict | Iterable[Verdict] | None]
     wants_inventory: bool
     module: str
+    wants_config: bool = False  # the function takes `config` (by keyword)
 
     @property
     def id(self) -> str:
         return self.meta.id
 
-    def evaluate(self, resource, inventory) -> list[Verdict]:
-        out = self.fn(resource, inventory) if self.wants_inventory else self.fn(resource)
+    def evaluate(self, resource, inventory, config=None) -> list[Verdict]:
+        if self.wants_config:
+            if config is None:
+                from scanner.suppress import Config
+
+                config = Config()
+            args = (resource, inventory) if self.wants_inventory else (resource,)
+            out = self.fn(*args, config=config)
+        else:
+            out = self.fn(resource, inventory) if self.wants_inventory else self.fn(resource)
         if out is None:
             return [ok()]
         if isinstance(out, Verdict):
@@ -124,6 +135,12 @@ class Rule:
             # keep what the rule already decided (a fail must not turn into unknown)
             verdicts.append(Verdict("unknown", f"{e.path} is unresolved ({e.expr})", e.path))
         return verdicts or [ok()]
+
+
+def _takes_config(fn) -> bool:
+    """A parameter named `config`, positional (third) or keyword-only."""
+    p = inspect.signature(fn).parameters.get("config")
+    return p is not None and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
 
 
 # Rules register into the module that defines them (not into a global registry): the
@@ -170,9 +187,15 @@ def rule(
         params = [
             p
             for p in inspect.signature(fn).parameters.values()
-            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name != "config"
         ]
-        r = Rule(meta, fn, wants_inventory=len(params) >= 2, module=fn.__module__)
+        r = Rule(
+            meta,
+            fn,
+            wants_inventory=len(params) >= 2,
+            module=fn.__module__,
+            wants_config=_takes_config(fn),
+        )
         mod = inspect.getmodule(fn)
         if mod is not None:
             mod.__dict__.setdefault("RULES", []).append(r)

@@ -81,6 +81,8 @@ class _Progress:
 
     def __call__(self, stage: str, n: int) -> None:
         what = f"evaluating rules on {n} resources" if stage == "evaluate" else f"reading {n} {stage} files"
+        if stage == "checkov":
+            what = f"running Checkov's policies on {n} files"
         self._status.update(f"mlposture: {what}")
 
     def close(self) -> None:
@@ -262,6 +264,13 @@ def scan() -> None:
 @scan.command("iac")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_scan_options
+@click.option(
+    "--with-checkov",
+    is_flag=True,
+    default=False,
+    help="Also run Checkov's own policies (offline, in-process) as an extra rule pack; "
+    "our rules win where they alias a Checkov id. Also `with_checkov: true` in the config.",
+)
 def scan_iac_cmd(
     paths,
     outputs,
@@ -273,12 +282,14 @@ def scan_iac_cmd(
     save_inventory,
     quiet,
     baseline_path,
+    with_checkov,
 ):
     """Scan Terraform, Terraform plans, CloudFormation/SAM and Kubernetes manifests."""
     from scanner.engine import scan_iac
 
     outs = _parse_outputs(outputs)
     opts = _options(config_path, include_rules, exclude_rules, categories)
+    opts.with_checkov = with_checkov or bool(opts.config and opts.config.with_checkov)
     baseline = _load_baseline(baseline_path)
     _tune_gc()
     try:

@@ -38,6 +38,7 @@ class ScanOptions:
     today: str | None = None  # YYYY-MM-DD, for suppression expiry (tests pin it)
     progress: Callable[[str, int], None] | None = None
     extra: dict = field(default_factory=dict)
+    with_checkov: bool = False  # run Checkov's policies too (scanner.checkov_pack); IaC scans only
 
 
 def _now() -> str:
@@ -131,8 +132,9 @@ def make_finding(rule: Rule, r: Resource, v: Verdict) -> Finding:
     )
 
 
-def evaluate(inventory: Inventory, catalogue: Catalogue) -> tuple[list[Finding], int, int]:
-    """Run every rule on every resource it applies to. Returns (findings, checks, passed)."""
+def evaluate(inventory: Inventory, catalogue: Catalogue, config: Any = None) -> tuple[list[Finding], int, int]:
+    """Run every rule on every resource it applies to. Returns (findings, checks, passed).
+    `config` (scanner.suppress.Config) reaches the rules that ask for it."""
     findings: list[Finding] = []
     checks = passed = 0
     for rtype, rules in catalogue.by_type.items():
@@ -140,7 +142,7 @@ def evaluate(inventory: Inventory, catalogue: Catalogue) -> tuple[list[Finding],
             for rule in rules:
                 checks += 1
                 try:
-                    verdicts = rule.evaluate(r, inventory)
+                    verdicts = rule.evaluate(r, inventory, config)
                 except UnresolvedAccess as e:
                     verdicts = [Verdict("unknown", f"{e.path} is unresolved ({e.expr})", e.path)]
                 except Exception as e:  # a rule bug is an error finding, never a pass
@@ -184,13 +186,25 @@ def run(
     sources: list[dict],
     options: ScanOptions,
     started_at: str,
+    augment: Callable | None = None,
 ) -> ScanResult:
+    """`augment(inventory, catalogue, findings, errors)`, when given, returns more findings
+    from another rule pack (an object with findings, rules, errors, checks, passed); they
+    are suppressed, counted and reported like ours."""
     from scanner.suppress import apply_suppressions
 
     catalogue = load_catalogue().select(options.include_rules, options.exclude_rules, options.categories)
     if options.progress:
         options.progress("evaluate", len(inventory))
-    findings, checks, passed = evaluate(inventory, catalogue)
+    findings, checks, passed = evaluate(inventory, catalogue, options.config)
+    rules = {r.id: r.meta.to_json() for r in catalogue.rules}
+    if augment is not None:
+        pack = augment(inventory, catalogue, findings, errors)
+        findings.extend(pack.findings)
+        findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
+        errors = [*errors, *pack.errors]
+        checks, passed = checks + pack.checks, passed + pack.passed
+        rules.update({k: v for k, v in pack.rules.items() if k not in rules})
     apply_suppressions(findings, inventory, catalogue, options.config, options.today)
     return ScanResult(
         scan_id=str(uuid.uuid4()),
@@ -201,10 +215,10 @@ def run(
         errors=errors,
         sources=sources,
         resources=len(inventory),
-        rules_evaluated=len(catalogue.rules),
+        rules_evaluated=len(rules),
         checks=checks,
         passed=passed,
-        rules={r.id: r.meta.to_json() for r in catalogue.rules},
+        rules=rules,
         tool_version=__version__,
     )
 
@@ -218,6 +232,11 @@ def scan_iac(targets: list[str | Path], options: ScanOptions | None = None) -> t
     inv = build_inventory(batches)
     errors = list(found.errors) + [e for b in batches for e in b.errors]
     sources = [source_summary(b) for b in batches]
+    augment = None
+    if options.with_checkov:
+        from scanner.checkov_pack import augment as checkov_augment  # imports checkov only when asked
+
+        augment = checkov_augment(found, options)
     result = run(
         inv,
         targets=[str(t) for t in targets],
@@ -225,6 +244,7 @@ def scan_iac(targets: list[str | Path], options: ScanOptions | None = None) -> t
         sources=sources,
         options=options,
         started_at=started,
+        augment=augment,
     )
     result.root = display_root(found.root)
     return result, inv

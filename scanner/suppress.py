@@ -7,6 +7,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -31,6 +32,8 @@ class Config:
     suppressions: list[ConfigSuppression] = field(default_factory=list)
     severity_overrides: dict[str, str] = field(default_factory=dict)
     fail_on: str | None = None
+    tag_policy: Any = None  # scanner.tag_policy.TagPolicy; None: the default policy applies
+    with_checkov: bool = False  # `with_checkov: true`: also run Checkov's policies (scan iac)
 
 
 def load_config(path: str | Path) -> Config:
@@ -59,7 +62,29 @@ def load_config(path: str | Path) -> Config:
                 str(exp) if exp is not None else None,
             )
         )
-    return Config(sups, dict(data.get("severity_overrides") or {}), data.get("fail_on"))
+    with_checkov = data.get("with_checkov", False)
+    if not isinstance(with_checkov, bool):
+        raise ConfigError(f"{path}: with_checkov must be true or false")
+    return Config(
+        sups,
+        dict(data.get("severity_overrides") or {}),
+        data.get("fail_on"),
+        tag_policy=_tag_policy(path, data),
+        with_checkov=with_checkov,
+    )
+
+
+def _tag_policy(path: str | Path, data: dict):
+    """The `tag_policy` section, parsed from a line-keeping load so errors name the line."""
+    if data.get("tag_policy") is None:
+        return None
+    from scanner.collect.iac.yaml_loader import load_one
+    from scanner.tag_policy import TagPolicyError, tag_policy_from_document
+
+    try:
+        return tag_policy_from_document(load_one(Path(path).read_text()), str(path))
+    except TagPolicyError as e:
+        raise ConfigError(str(e)) from e
 
 
 def _expired(expires: str | None, today: date) -> bool:
@@ -88,7 +113,8 @@ def apply_suppressions(
                 ):
                     candidates.append((s.rule, s.reason, s.expires, "config"))
         for rule, reason, expires, where in candidates:
-            if catalogue.resolve_id(rule) != f.rule_id and rule != "*":
+            # a Checkov id names our rule that aliases it, or a Checkov pack finding itself
+            if rule != "*" and catalogue.resolve_id(rule) != f.rule_id and rule.upper() != f.rule_id:
                 continue
             if _expired(expires, day):
                 f.message += f" (a {where} suppression expired on {expires} and no longer mutes this)"

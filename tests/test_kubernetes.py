@@ -535,7 +535,7 @@ def test_normalizer_rejects_malformed_objects_directly():
         )
     assert (
         normalize_object(
-            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "djE="}},
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "ClusterIP"}},
             SourceRef("live"),
         ).resources
         == []

@@ -462,6 +462,25 @@ CASES = [
         "fail",
     ),
     ("cloudfunctions-function-env-no-secrets", GCF, {"environment": {}, "secrets": []}, "pass"),
+    # governance (more cases, and the inventory-following rules, in test_governance_aws_gcp.py)
+    (
+        "secretsmanager-secret-rotation-enabled",
+        "aws.secretsmanager.secret",
+        {"rotation_enabled": False},
+        "fail",
+    ),
+    (
+        "secretsmanager-secret-rotation-enabled",
+        "aws.secretsmanager.secret",
+        {"rotation_enabled": True, "rotation_days": 30},
+        "pass",
+    ),
+    ("iam-user-no-access-keys-for-pipelines", "aws.iam.user", {"access_keys": 1}, "fail"),
+    ("iam-user-no-access-keys-for-pipelines", "aws.iam.user", {"access_keys": 0}, "pass"),
+    ("sagemaker-gpu-notebook-idle-shutdown", NB, {"instance_type": "ml.g5.xlarge"}, "fail"),
+    ("sagemaker-gpu-notebook-idle-shutdown", NB, {"instance_type": "ml.t3.medium"}, "pass"),
+    ("gcp-workbench-gpu-idle-shutdown", WB, {"accelerators": [{"type": "NVIDIA_L4", "count": 1}]}, "fail"),
+    ("gcp-workbench-gpu-idle-shutdown", WB, {"accelerators": []}, "pass"),
 ]
 
 
@@ -479,6 +498,12 @@ def test_every_aws_and_gcp_rule_has_a_pass_and_a_fail_case_here():
         covered.setdefault(rule_id, set()).add(want)
     covered.setdefault("sagemaker-execution-role-not-admin", set()).update({"pass", "fail"})
     covered.setdefault("lambda-function-execution-role-not-admin", set()).update({"pass", "fail"})
+    # these follow relations; their verdicts are tested in test_governance_aws_gcp.py
+    covered.setdefault("sagemaker-gpu-endpoint-autoscaling", set()).update({"pass", "fail"})
+    covered.setdefault("gcp-service-account-no-user-managed-keys", set()).update({"pass", "fail"})
+    # the tag policy rules read Resource.tags; their verdicts are tested in test_tag_policy.py
+    for rid in ("gpu-capacity-cost-attribution-tagged", "resources-required-tags", "tag-values-allowed"):
+        covered.setdefault(rid, set()).update({"pass", "fail"})
     for r in CATALOGUE.rules:
         if r.meta.provider in ("aws", "gcp") and r.id != "sagemaker-notebook-no-direct-internet":
             assert {"pass", "fail"} <= covered.get(r.id, set()), r.id

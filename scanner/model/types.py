@@ -68,6 +68,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         attrs={
             "on_create": "str|None: the script, base64-decoded, secrets scrubbed",
             "on_start": "str|None: the script, base64-decoded, secrets scrubbed",
+            "idle_shutdown": "bool (default False): on_start installs an idle auto-stop"
+            " (autostop.py, an idle timeout, sagemaker-notebook-instance-idle)",
             "secrets": _SECRETS,
         },
         terraform=("aws_sagemaker_notebook_instance_lifecycle_configuration",),
@@ -96,7 +98,9 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "arn": "str|None",
             "kms_key_id": "str|Ref|None: storage volume CMK",
             "production_variants": "list[{variant_name, model_name: str|Ref, instance_type: str|None,"
-            " initial_instance_count: int|None, serverless: bool}]",
+            " initial_instance_count: int|None, serverless: bool,"
+            " min_capacity: int|None, max_capacity: int|None (from an autoscaling target on an"
+            " endpoint that uses this config; None when none in the scan targets the variant)}]",
             "data_capture": "{enabled: bool, kms_key_id: str|None, destination: str|None}|None",
             "async_output_kms_key_id": "str|None",
         },
@@ -107,9 +111,14 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     "aws.sagemaker.endpoint": TypeSpec(
         "aws",
         "SageMaker endpoint",
-        attrs={"arn": "str|None", "endpoint_config_name": "str|Ref"},
+        attrs={
+            "arn": "str|None",
+            "endpoint_config_name": "str|Ref",
+            "autoscaling": "list[{variant: str|Unresolved, min_capacity: int, max_capacity: int}]"
+            " (default []): Application Auto Scaling targets on the variants' instance count",
+        },
         relations={"uses_config": "aws.sagemaker.endpoint_config"},
-        terraform=("aws_sagemaker_endpoint",),
+        terraform=("aws_sagemaker_endpoint", "aws_appautoscaling_target"),
         cloudformation=("AWS::SageMaker::Endpoint",),
     ),
     "aws.sagemaker.domain": TypeSpec(
@@ -269,6 +278,21 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         },
         cloudformation=("(template)",),
     ),
+    "aws.secretsmanager.secret": TypeSpec(
+        "aws",
+        "Secrets Manager secret",  # its rotation schedule is folded in
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved (generated when omitted)",
+            "kms_key_id": "str|Ref|None (None = the aws/secretsmanager key)",
+            "rotation_enabled": "bool (default False): a rotation schedule targets the secret",
+            "rotation_days": "int|None: automatically_after_days, or N of a rate(N days) schedule",
+            "rotation_schedule": "str|None: schedule_expression as written",
+        },
+        terraform=("aws_secretsmanager_secret", "aws_secretsmanager_secret_rotation"),
+        # AWS::SecretsManager::RotationSchedule is folded into the secret its SecretId names.
+        cloudformation=("AWS::SecretsManager::Secret",),
+    ),
     # ---------------------------------------------------------------- GCP
     "gcp.vertex.endpoint": TypeSpec(
         "gcp",
@@ -294,6 +318,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "shielded_integrity_monitoring": "bool (default True)",
             "metadata": "dict[str,str] (secrets scrubbed)",
             "root_access": "bool|None: notebook-disable-root metadata inverted",
+            "accelerators": "list[{type: str, count: int}] (default [])",
+            "idle_timeout_seconds": "int|None: idle-timeout-seconds metadata (None = no idle shutdown declared)",
             "secrets": _SECRETS,
         },
         relations={"runs_as": "gcp.iam.service_account"},
@@ -356,6 +382,18 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         attrs={"email": "str|Unresolved", "account_id": "str", "project_roles": "list[str]"},
         terraform=("google_service_account",),
     ),
+    "gcp.iam.service_account_key": TypeSpec(
+        "gcp",
+        "User-managed service account key",
+        attrs={
+            "service_account": "str|Ref: the account's email, resource name or unique id",
+            "key_algorithm": 'str (default "KEY_ALG_RSA_2048")',
+            "public_key_type": 'str (default "TYPE_X509_PEM_FILE")',
+            "uploaded": "bool (default False): public_key_data given (the private key was never in GCP)",
+        },
+        relations={"key_of": "gcp.iam.service_account"},
+        terraform=("google_service_account_key",),
+    ),
     # ---------------------------------------------------------------- Kubernetes
     "k8s.workload": TypeSpec(
         "k8s",
@@ -387,6 +425,12 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             " gpu_request: int, gpu_limit: int (nvidia.com/gpu, amd.com/gpu, ...),"
             " volume_mounts: list[{name, mount_path, read_only}]}",
             "secrets": _SECRETS,
+            "min_replicas": "int|None: pods kept running when idle. KServe spec.predictor.minReplicas"
+            " (default 1); Knative autoscaling.knative.dev/min-scale (or legacy minScale) on"
+            " spec.template (default 0, the stock cluster-wide min-scale: a cluster that raises it"
+            " is not visible in a manifest); Deployment/StatefulSet spec.replicas (default 1);"
+            " None for other kinds",
+            "scale_to_zero": "bool|None: min_replicas == 0 (None where min_replicas is None)",
         },
         relations={"runs_as": "k8s.service_account"},
         kubernetes=(
@@ -411,6 +455,48 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         "Kubernetes ConfigMap",
         attrs={"namespace": "str", "data": "dict[str,str] (scrubbed)", "secrets": _SECRETS},
         kubernetes=("ConfigMap",),
+    ),
+    "k8s.namespace": TypeSpec(
+        "k8s",
+        "Kubernetes Namespace",  # uid k8s:<cluster>/<name>/Namespace/<name>; region is its own name
+        attrs={
+            "labels": "dict[str,str]",
+            "pod_security": '{enforce, audit, warn: "privileged"|"baseline"|"restricted"|None,'
+            " enforce_version: str|None} from the pod-security.kubernetes.io/* labels"
+            " (None = label absent: the cluster's admission default applies, privileged unless configured)",
+            "gpu_quota": "dict[str, int|Unresolved]: GPU entries of spec.hard over the namespace's"
+            ' ResourceQuotas in the scan ("requests.nvidia.com/gpu", "limits.nvidia.com/gpu", bare'
+            ' "nvidia.com/gpu"), the smallest where several quotas set one key; {} = none. Only'
+            " requests.<gpu> is enforced by the quota controller. Object-count quotas (count/...)"
+            " cap objects, not GPUs, and are not folded here",
+            "resource_quotas": "list[str]: names of the namespace's ResourceQuotas in the scan",
+        },
+        kubernetes=("Namespace",),
+    ),
+    "k8s.resource_quota": TypeSpec(
+        "k8s",
+        "Kubernetes ResourceQuota",  # folded into its k8s.namespace when that is in the scan
+        attrs={
+            "namespace": 'str (default "default")',
+            "hard": "dict[str,str]: spec.hard as written",
+            "gpu": "dict[str, int|Unresolved]: the GPU entries of hard, as counts",
+            "scoped": "bool: spec.scopes or spec.scopeSelector limit it to some pods",
+        },
+        relations={"quota_for": "k8s.namespace"},
+        kubernetes=("ResourceQuota",),
+    ),
+    "k8s.secret": TypeSpec(
+        "k8s",
+        "Kubernetes Secret",
+        attrs={
+            "namespace": 'str (default "default")',
+            "secret_type": 'str (default "Opaque"), e.g. "kubernetes.io/service-account-token"',
+            "service_account": "str|None: the kubernetes.io/service-account.name annotation",
+            "has_data": "bool: data or stringData holds at least one key (values are never kept)",
+            "keys": "list[str]: sorted key names of data and stringData",
+        },
+        relations={"token_for": "k8s.service_account"},
+        kubernetes=("Secret",),
     ),
 }
 

@@ -14,7 +14,7 @@ import yaml
 from scanner.model.batch import Batch
 from scanner.model.finding import ScanError
 from scanner.model.resource import SourceRef
-from scanner.normalize.k8s import NormalizeError, normalize_object
+from scanner.normalize.k8s import NormalizeError, fold_quotas, normalize_object
 
 from .discover import Limits
 from .yaml_loader import YamlLimitError, load_all
@@ -119,4 +119,5 @@ def load(files: list[Path], root: Path, limits: Limits) -> Batch:
     for path in files:
         batch.files += 1
         load_file(path, root, limits, batch)
+    fold_quotas(batch.resources)  # a quota and its Namespace may sit in different files
     return batch

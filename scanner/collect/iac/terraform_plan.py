@@ -31,6 +31,11 @@ _REF = re.compile(
 _NOT_RESOURCE = ("var.", "local.", "module.", "count.", "each.", "path.", "terraform.", "self.")
 
 
+# Tags merged with the provider's defaults. The AWS provider leaves `tags_all` unknown in a
+# plan whenever `tags` is unset; then the provider configuration's defaults stand in.
+MERGED_TAGS = frozenset({"tags_all", "terraform_labels", "effective_labels"})
+
+
 class PlanError(ValueError):
     pass
 
@@ -79,7 +84,9 @@ def parse_plan(plan: Any, file: str, root: str = ".") -> list[TfResource]:
         for rc in plan.get("resource_changes") or []
         if isinstance(rc, dict)
     }
-    configs = _config_index((plan.get("configuration") or {}).get("root_module") or {}, "")
+    configuration = plan.get("configuration") or {}
+    configs = _config_index(configuration.get("root_module") or {}, "")
+    defaults = _provider_defaults(configuration.get("provider_config") or {})
     out: list[TfResource] = []
     root_module = (plan.get("planned_values") or {}).get("root_module") or {}
     for module_addr, res in _walk_modules(root_module, ""):
@@ -88,7 +95,11 @@ def parse_plan(plan: Any, file: str, root: str = ".") -> list[TfResource]:
         change = changes.get(res["address"], {})
         if "delete" in (change.get("actions") or []) and "create" not in (change.get("actions") or []):
             continue  # being destroyed: not part of the posture after apply
-        out.append(_resource(res, module_addr, change, configs, file, root))
+        tf = _resource(res, module_addr, change, configs, file, root)
+        key = configs.get(_PROVIDER_KEY + _config_key(res, module_addr))
+        if isinstance(tf.config.get("tags_all"), Unresolved) or tf.config.get("tags_all") is None:
+            tf.default_tags = defaults.get(key) if isinstance(key, str) else None
+        out.append(tf)
     return out
 
 
@@ -106,12 +117,41 @@ def _config_index(module: dict, prefix: str) -> dict[str, dict]:
     for r in module.get("resources") or []:
         if isinstance(r, dict) and "address" in r:
             out[f"{prefix}{r['address']}"] = r.get("expressions") or {}
+            out[f"{_PROVIDER_KEY}{prefix}{r['address']}"] = r.get("provider_config_key")
     for name, call in (module.get("module_calls") or {}).items():
         out.update(_config_index((call or {}).get("module") or {}, f"{prefix}module.{name}."))
     return out
 
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
+_PROVIDER_KEY = "provider:"  # config index entries that hold a resource's provider_config_key
+
+
+def _config_key(res: dict, module_addr: str) -> str:
+    mode = res.get("mode", "managed")
+    return (
+        _INSTANCE_KEY.sub("", module_addr)
+        + ("." if module_addr else "")
+        + (("data." if mode == "data" else "") + f"{res.get('type', '')}.{res.get('name', '')}")
+    )
+
+
+def _provider_defaults(provider_config: dict) -> dict[str, Any]:
+    """provider_config_key -> the tags (AWS default_tags) or labels (Google default_labels)
+    it adds: a dict, or Unresolved when they are not constants."""
+    out: dict[str, Any] = {}
+    for key, pc in provider_config.items():
+        exprs = (pc or {}).get("expressions") or {} if isinstance(pc, dict) else {}
+        expr = None
+        if isinstance(exprs.get("default_tags"), list) and exprs["default_tags"]:
+            expr = (exprs["default_tags"][0] or {}).get("tags")
+        elif isinstance(exprs.get("default_labels"), dict):
+            expr = exprs["default_labels"]
+        if not isinstance(expr, dict):
+            continue
+        value = expr.get("constant_value")
+        out[key] = value if isinstance(value, dict) else Unresolved(f"default tags of provider {key}")
+    return out
 
 
 def _resource(res: dict, module_addr: str, change: dict, configs: dict, file: str, root: str) -> TfResource:
@@ -124,11 +164,7 @@ def _resource(res: dict, module_addr: str, change: dict, configs: dict, file: st
     if mode == "data" and local.startswith("data."):
         local = local[5:]
     name = local[len(rtype) + 1 :] if local.startswith(rtype + ".") else res.get("name", "")
-    config_key = (
-        _INSTANCE_KEY.sub("", module_addr)
-        + ("." if module_addr else "")
-        + (("data." if mode == "data" else "") + f"{rtype}.{res.get('name', '')}")
-    )
+    config_key = _config_key(res, module_addr)
     exprs = configs.get(config_key, {})
     values = res.get("values") or {}
     unknown = change.get("after_unknown") or {}
@@ -166,7 +202,7 @@ def _merge(value: Any, unknown: Any, sensitive: Any, expr: Any, ctx: _Ctx, top: 
         out = {}
         for k in set(value) | {k for k, u in unknown.items() if _any_true(u)}:
             sub_expr = leaf if leaf is not None else (expr.get(k) if isinstance(expr, dict) else None)
-            if k not in value and sub_expr is None:
+            if k not in value and sub_expr is None and not (top and k in MERGED_TAGS):
                 continue  # computed by the provider, never written: absent as in HCL
             out[k] = _merge(value.get(k), unknown.get(k), sensitive.get(k), sub_expr, ctx)
         return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.model.resource import Unresolved
+from scanner.normalize.governance import installs_idle_shutdown
 
 from .builder import MISSING, Builder, decode_script, dig, to_bool, to_int, to_list, to_str
 from .intrinsics import is_intrinsic
@@ -62,6 +63,17 @@ def lifecycle_config(b: Builder) -> None:
         else:
             value = "\n".join(s for s in scripts if isinstance(s, str))
         b.set(attr, value, line=b.line(key))
+    _idle_shutdown(b)
+
+
+def _idle_shutdown(b: Builder) -> None:
+    on_start = b.attrs.get("on_start")
+    if on_start is None:
+        b.set("idle_shutdown", None, default=False)
+    elif isinstance(on_start, Unresolved):
+        b.set("idle_shutdown", Unresolved("OnStart is not known"), line=b.line("OnStart"))
+    else:
+        b.set("idle_shutdown", installs_idle_shutdown(on_start), line=b.line("OnStart"))
 
 
 def _vpc(v: Any) -> Any:
@@ -143,6 +155,9 @@ def endpoint_config(b: Builder) -> None:
                     if v.get("InitialInstanceCount") is not None
                     else None,
                     "serverless": v.get("ServerlessConfig") is not None,
+                    # filled by governance.fold_scalable_target when a target names this variant
+                    "min_capacity": None,
+                    "max_capacity": None,
                 }
             )
             if line := b.line("ProductionVariants", i):
@@ -166,6 +181,7 @@ def endpoint(b: Builder) -> None:
     b.attrs["arn"] = None  # known only once deployed
     cfg = b.prop("endpoint_config_name", "EndpointConfigName", to_str)
     b.relate("uses_config", cfg, "endpoint_config_name", "aws.sagemaker.endpoint_config")
+    b.set("autoscaling", None, default=[])  # governance.fold_scalable_target appends
 
 
 def domain(b: Builder) -> None:

@@ -12,7 +12,7 @@ from scanner.model.finding import ScanError
 from scanner.model.resource import Ref, Relation, SourceRef, Unresolved
 from scanner.secrets import REDACTED, Detection, scrub_value
 
-from . import iam, lambda_fn, s3, sagemaker, sam
+from . import governance, iam, lambda_fn, s3, sagemaker, sam
 from .builder import Builder, suppressions_of, tags_of
 from .intrinsics import Resolver, find_cycles, references
 
@@ -38,6 +38,7 @@ MAPPERS: dict[str, tuple[str, Callable[[Builder], None]]] = {
     "AWS::IAM::Group": (iam.GROUP, iam.group),
     "AWS::IAM::ManagedPolicy": (iam.POLICY, iam.managed_policy),
     "AWS::S3::Bucket": (s3.BUCKET, s3.bucket),
+    "AWS::SecretsManager::Secret": (governance.SECRET, governance.secret),
 }
 
 # Properties that name a resource, so a literal name elsewhere in the template can be linked.
@@ -52,6 +53,8 @@ NAME_KEYS = {
     "AWS::SageMaker::Model": "ModelName",
     "AWS::SageMaker::EndpointConfig": "EndpointConfigName",
     "AWS::SageMaker::NotebookInstanceLifecycleConfig": "NotebookInstanceLifecycleConfigName",
+    "AWS::SageMaker::Endpoint": "EndpointName",
+    "AWS::SecretsManager::Secret": "Name",
 }
 
 
@@ -66,6 +69,8 @@ FOLDED_TYPES = (
     "AWS::S3::BucketPolicy",
     "AWS::IAM::AccessKey",
     "AWS::IAM::UserToGroupAddition",
+    "AWS::SecretsManager::RotationSchedule",
+    "AWS::ApplicationAutoScaling::ScalableTarget",
 )
 
 
@@ -353,6 +358,17 @@ class _Template:
             iam.fold_access_key(props, self.builders, self.names)
         elif rtype == "AWS::IAM::UserToGroupAddition":
             iam.fold_user_to_group(props, self.builders, self.names)
+        elif rtype == "AWS::SecretsManager::RotationSchedule":
+            governance.fold_rotation_schedule(props, self.builders, self.names, line)
+        elif rtype == "AWS::ApplicationAutoScaling::ScalableTarget":
+            governance.fold_scalable_target(
+                lambda lid: uid_of(self.file, lid),
+                r.get("Properties"),
+                props,
+                self.builders,
+                self.names,
+                line,
+            )
 
 
 def _fingerprint(value: str) -> str:

@@ -1,18 +1,28 @@
-"""Kubernetes objects (manifests or API JSON) -> canonical `k8s.workload` and
-`k8s.config_map` resources. Pure; shared by the manifest loader and the live collector."""
+"""Kubernetes objects (manifests or API JSON) -> canonical `k8s.workload`,
+`k8s.config_map`, `k8s.namespace`, `k8s.resource_quota` and `k8s.secret` resources.
+Pure; shared by the manifest loader and the live collector, which both call
+`fold_quotas` on everything they normalized."""
 
-from .normalize import CONFIG_MAP, WORKLOAD, Normalized, check_object, normalize_object, uid_of
+from .base import uid_of
+from .namespace import NAMESPACE, RESOURCE_QUOTA, fold_quotas, namespace_uid
+from .normalize import CONFIG_MAP, WORKLOAD, Normalized, check_object, normalize_object
 from .pod import is_gpu_resource
+from .secret import SECRET
 from .values import NormalizeError
 from .workloads import workload_family
 
 __all__ = [
     "CONFIG_MAP",
+    "NAMESPACE",
+    "RESOURCE_QUOTA",
+    "SECRET",
     "WORKLOAD",
     "Normalized",
     "NormalizeError",
     "check_object",
+    "fold_quotas",
     "is_gpu_resource",
+    "namespace_uid",
     "normalize_object",
     "uid_of",
     "workload_family",

@@ -6,7 +6,6 @@ left out otherwise, so the live collector can hand in API JSON unchanged.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -14,8 +13,12 @@ from scanner.model.resource import Relation, Resource, SourceRef, Unresolved
 from scanner.secrets import scrub_mapping
 
 from .annotations import exposure, safe_annotations, suppressions
-from .pod import Collected, normalize_pod_spec
-from .values import NormalizeError, as_map, end_line, key_line, start_line, type_name
+from .base import base, finish, uid_of
+from .namespace import normalize_namespace, normalize_resource_quota
+from .pod import normalize_pod_spec
+from .scaling import min_replicas
+from .secret import normalize_secret
+from .values import NormalizeError, as_map, key_line, type_name
 from .workloads import INFERENCE_KINDS, pod_sites
 
 WORKLOAD = "k8s.workload"
@@ -28,10 +31,6 @@ NO_DEVICE_VALUES = {"void", "none", ""}
 class Normalized:
     resources: list[Resource] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
-
-
-def uid_of(account: str, namespace: str, kind: str, name: str) -> str:
-    return f"k8s:{account}/{namespace}/{kind}/{name}"
 
 
 def check_object(obj: object) -> None:
@@ -48,63 +47,21 @@ def check_object(obj: object) -> None:
 
 
 def normalize_object(obj: Mapping, source: SourceRef, account: str = "manifest") -> Normalized:
-    """Resources for one object; empty for kinds that are not ours (a v1 Service, a Secret).
-    Raises NormalizeError when the object is malformed."""
+    """Resources for one object; empty for kinds that are not ours (a v1 Service, a Role).
+    Raises NormalizeError when the object is malformed. Namespaces get their quotas only
+    from `fold_quotas`, once every object of the scan is normalized."""
     check_object(obj)
     kind = obj["kind"]
-    if kind == "ConfigMap" and obj["apiVersion"] == "v1":
-        return Normalized([_config_map(obj, source, account)])
+    if obj["apiVersion"] == "v1" and kind in CORE_OBJECTS:
+        return CORE_OBJECTS[kind](obj, source, account)
     sites = pod_sites(obj)
     if sites is None:
         return Normalized()
     return _workload(obj, sites, source, account)
 
 
-def _meta(obj: Mapping) -> tuple[Mapping, str, str, bool]:
-    meta = as_map(obj.get("metadata"), "metadata")
-    name = meta.get("name") or meta.get("generateName")
-    ns = meta.get("namespace")
-    return meta, name, ns if isinstance(ns, str) and ns else "default", not ns
-
-
-def _source(obj: Mapping, source: SourceRef) -> SourceRef:
-    return dataclasses.replace(
-        source, start_line=start_line(obj) or source.start_line, end_line=end_line(obj) or source.end_line
-    )
-
-
-def _base(obj: Mapping, rtype: str, source: SourceRef, account: str) -> tuple[Resource, Mapping, Collected]:
-    meta, name, ns, ns_default = _meta(obj)
-    labels = {str(k): str(v) for k, v in as_map(meta.get("labels"), "metadata.labels").items()}
-    out = Collected()
-    if ns_default:
-        out.default("namespace")
-    out.line("namespace", key_line(meta, "namespace"))
-    out.line("labels", key_line(meta, "labels"))
-    out.line("annotations", key_line(meta, "annotations"))
-    r = Resource(
-        uid=uid_of(account, ns, obj["kind"], name),
-        type=rtype,
-        provider="k8s",
-        name=name,
-        source=_source(obj, source),
-        account=account,
-        region=ns,
-        tags=labels,
-    )
-    return r, meta, out
-
-
-def _finish(r: Resource, out: Collected, attrs: dict) -> Resource:
-    attrs["secrets"] = [d.to_json() for d in out.secrets]
-    r.attrs = attrs
-    r.lines = out.lines
-    r.provenance = out.provenance
-    return r
-
-
 def _config_map(obj: Mapping, source: SourceRef, account: str) -> Resource:
-    r, meta, out = _base(obj, CONFIG_MAP, source, account)
+    r, meta, out = base(obj, CONFIG_MAP, source, account)
     data = as_map(obj.get("data"), "data")
     values = {str(k): v if isinstance(v, str) else ("" if v is None else str(v)) for k, v in data.items()}
     lines = {}
@@ -115,7 +72,34 @@ def _config_map(obj: Mapping, source: SourceRef, account: str) -> Resource:
     scrubbed, dets = scrub_mapping(values, "data", lines)
     out.secrets.extend(dets)
     r.suppressions = suppressions(as_map(meta.get("annotations"), "metadata.annotations"))
-    return _finish(r, out, {"namespace": r.region, "data": scrubbed})
+    return finish(r, out, {"namespace": r.region, "data": scrubbed})
+
+
+def _config_map_object(obj: Mapping, source: SourceRef, account: str) -> Normalized:
+    return Normalized([_config_map(obj, source, account)])
+
+
+def _namespace(obj: Mapping, source: SourceRef, account: str) -> Normalized:
+    return Normalized([normalize_namespace(obj, source, account)])
+
+
+def _resource_quota(obj: Mapping, source: SourceRef, account: str) -> Normalized:
+    r, rel = normalize_resource_quota(obj, source, account)
+    return Normalized([r], [rel])
+
+
+def _secret(obj: Mapping, source: SourceRef, account: str) -> Normalized:
+    r, rels = normalize_secret(obj, source, account)
+    return Normalized([r], rels)
+
+
+# core/v1 kinds that run no pods but are modelled
+CORE_OBJECTS = {
+    "ConfigMap": _config_map_object,
+    "Namespace": _namespace,
+    "ResourceQuota": _resource_quota,
+    "Secret": _secret,
+}
 
 
 def _gpu(templates: list[dict]) -> bool | Unresolved:
@@ -137,7 +121,7 @@ def _gpu(templates: list[dict]) -> bool | Unresolved:
 
 
 def _workload(obj: Mapping, sites, source: SourceRef, account: str) -> Normalized:
-    r, meta, out = _base(obj, WORKLOAD, source, account)
+    r, meta, out = base(obj, WORKLOAD, source, account)
     annotations = as_map(meta.get("annotations"), "metadata.annotations")
     kept, dets = safe_annotations(annotations)
     out.secrets.extend(dets)
@@ -162,6 +146,7 @@ def _workload(obj: Mapping, sites, source: SourceRef, account: str) -> Normalize
         "exposure": vis,
         "pod_templates": templates,
     }
+    attrs["min_replicas"], attrs["scale_to_zero"] = min_replicas(obj, out)
     r.suppressions = suppressions(annotations)
     relations = []
     for i, t in enumerate(templates):
@@ -169,4 +154,4 @@ def _workload(obj: Mapping, sites, source: SourceRef, account: str) -> Normalize
         dst = uid_of(account, r.region, "ServiceAccount", sa) if isinstance(sa, str) else None
         if dst and all(rel.dst != dst for rel in relations):
             relations.append(Relation(r.uid, "runs_as", dst, f"pod_templates[{i}].service_account"))
-    return Normalized([_finish(r, out, attrs)], relations)
+    return Normalized([finish(r, out, attrs)], relations)

@@ -4,6 +4,7 @@ resources that only modify another (role policies, bucket ACLs, ...) are in `fol
 from __future__ import annotations
 
 from scanner.model.resource import Ref, Unresolved
+from scanner.normalize.governance import installs_idle_shutdown
 from scanner.normalize.iam_policy import normalize_policy
 from scanner.normalize.terraform.model import TfResource
 
@@ -72,6 +73,13 @@ def notebook_lifecycle_config(tf: TfResource) -> Built:
     for hook in ("on_create", "on_start"):
         script = decode_script(b.get(hook))
         b.put(hook, b.scrub_script(hook, script, hook), tf_path=hook)
+    on_start = b.res.attrs["on_start"]
+    if on_start is None:
+        b.put("idle_shutdown", None, default=False)
+    elif isinstance(on_start, Unresolved | Ref):
+        b.put("idle_shutdown", Unresolved("on_start is not known"), tf_path="on_start")
+    else:
+        b.put("idle_shutdown", installs_idle_shutdown(on_start), tf_path="on_start")
     return b.finish(with_secrets=True)
 
 
@@ -129,6 +137,9 @@ def endpoint_config(tf: TfResource) -> Built:
                 if v.get("initial_instance_count") is not None
                 else None,
                 "serverless": bool(blocks(v.get("serverless_config"))),
+                # filled by fold.appautoscaling_target when a target names this variant
+                "min_capacity": None,
+                "max_capacity": None,
             }
         )
         b.relate("serves_model", model, f"{path}.model_name", "aws.sagemaker.model")
@@ -159,6 +170,7 @@ def endpoint(tf: TfResource) -> Built:
     b.attr("arn")
     cfg = b.attr("endpoint_config_name")
     b.relate("uses_config", cfg, "endpoint_config_name", "aws.sagemaker.endpoint_config")
+    b.put("autoscaling", None, default=[])  # fold.appautoscaling_target appends
     return b.finish()
 
 
@@ -240,6 +252,19 @@ def lambda_permission(tf: TfResource) -> Built:
         "function_url_auth_type",
     ):
         b.attr(a)
+    return b.finish()
+
+
+# ------------------------------------------------------------------------- Secrets Manager
+def secret(tf: TfResource) -> Built:
+    b = Builder(tf, "aws.secretsmanager.secret", "aws")
+    b.attr("arn")
+    _name(b, "name")
+    b.attr("kms_key_id")
+    # fold.secret_rotation fills these when an aws_secretsmanager_secret_rotation names it
+    b.put("rotation_enabled", None, default=False)
+    b.put("rotation_days", None)
+    b.put("rotation_schedule", None)
     return b.finish()
 
 
@@ -338,6 +363,7 @@ MAPPERS = {
     "aws_sagemaker_endpoint_configuration": endpoint_config,
     "aws_sagemaker_endpoint": endpoint,
     "aws_sagemaker_domain": domain,
+    "aws_secretsmanager_secret": secret,
     "aws_lambda_function": lambda_function,
     "aws_lambda_function_url": function_url,
     "aws_lambda_permission": lambda_permission,

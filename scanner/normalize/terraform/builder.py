@@ -53,11 +53,53 @@ class Builder:
             source=SourceRef("iac", tf.file, tf.start_line, tf.end_line, dialect=tf.dialect),
             account=project if _literal_str(project) else None,
             region=region if _literal_str(region) else None,
-            tags=_tags(self.cfg.get("labels" if provider == "gcp" else "tags")),
             suppressions=list(tf.suppressions),
         )
+        self._tags(provider)
         self.built = Built(self.res, tf)
         self.detections: list[Detection] = []
+
+    def _tags(self, provider: str) -> None:
+        """`Resource.tags`: the provider's defaults under the resource's own tags (resource
+        tags win). A plan's `tags_all` / `terraform_labels` / `effective_labels` already
+        hold that merge. Unresolved values are marked in provenance (scanner.tag_policy)."""
+        own_key = "labels" if provider == "gcp" else "tags"
+        own = self.cfg.get(own_key)
+        merged_keys = ("terraform_labels", "effective_labels") if provider == "gcp" else ("tags_all",)
+        merged = next((self.cfg[k] for k in merged_keys if k in self.cfg), None)
+        prov = self.res.provenance
+        if isinstance(merged, dict):
+            values, defaults = (
+                merged,
+                {k: v for k, v in merged.items() if not isinstance(own, dict) or k not in own},
+            )
+        else:
+            defaults = self.tf.default_tags
+            values = {
+                **(defaults if isinstance(defaults, dict) else {}),
+                **(own if isinstance(own, dict) else {}),
+            }
+            if isinstance(defaults, Unresolved | Ref):
+                prov["tags"] = "unresolved"
+        if isinstance(own, Unresolved | Ref | Sensitive):
+            prov["tags"] = "unresolved"
+        tags: dict[str, str] = {}
+        for k, v in values.items():
+            k = str(k)
+            if isinstance(v, str) and not isinstance(v, Sensitive):
+                tags[k] = v
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                tags[k] = str(v)
+            elif v is not None:
+                prov[f"tags.{k}"] = "unresolved"
+            if isinstance(defaults, dict) and k in defaults and not (isinstance(own, dict) and k in own):
+                prov.setdefault(f"tags.{k}", "default")
+        self.res.tags = tags
+        if (ln := self.line(own_key)) is not None:
+            self.res.lines["tags"] = ln
+            for k in tags:
+                if (kl := self.line(f"{own_key}.{k}")) is not None:
+                    self.res.lines[f"tags.{k}"] = kl
 
     # -- reading ------------------------------------------------------------------
     def get(self, tf_path: str) -> Any:
@@ -179,9 +221,3 @@ def seal(value: Any, path: str, provenance: dict[str, str]) -> Any:
 
 def _literal_str(v: Any) -> bool:
     return isinstance(v, str) and not isinstance(v, Sensitive) and v != ""
-
-
-def _tags(v: Any) -> dict[str, str]:
-    if not isinstance(v, dict):
-        return {}
-    return {str(k): x for k, x in v.items() if isinstance(x, str) and not isinstance(x, Sensitive)}

@@ -5,17 +5,24 @@ way they were written. A folded record whose target is not in the batch leaves n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from scanner.model.resource import Ref, Relation, Unresolved
+from scanner.normalize.governance import (
+    SAGEMAKER_VARIANT_DIMENSION,
+    rate_days,
+    set_variant_capacity,
+    variant_resource_id,
+)
 from scanner.normalize.iam_policy import normalize_policy
-from scanner.normalize.terraform.model import TfResource
+from scanner.normalize.terraform.model import TfResource, uid_for
 
 from .aws import encryption
 from .builder import Built
 from .gcp import member_of_sa
-from .values import arn_name, dig, last_segment, norm_tf_path, str_list, to_bool
+from .values import arn_name, dig, last_segment, norm_tf_path, str_list, to_bool, to_int
 
 
 class Index:
@@ -209,6 +216,81 @@ def bucket_logging(tf: TfResource, idx: Index) -> None:
         _set(b, "logging", True, tf)
 
 
+# ------------------------------------------------------------------------- Secrets Manager
+def secret_rotation(tf: TfResource, idx: Index) -> None:
+    secret = idx.find("aws.secretsmanager.secret", tf.config.get("secret_id"))
+    if secret is None:
+        return
+    days = dig(tf.config, "rotation_rules.automatically_after_days")
+    schedule = dig(tf.config, "rotation_rules.schedule_expression")
+    if days is not None and not isinstance(days, Unresolved | Ref):
+        days = to_int(days)
+    elif isinstance(days, Ref):
+        days = Unresolved(f"automatically_after_days from {days.uid}")
+    elif days is None and isinstance(schedule, str):
+        days = rate_days(schedule)
+    elif days is None and isinstance(schedule, Unresolved | Ref):
+        days = Unresolved("rotation schedule_expression is not known")
+    _set(secret, "rotation_enabled", True, tf)
+    _set(secret, "rotation_days", days, tf, "rotation_rules.automatically_after_days")
+    if isinstance(schedule, str):
+        _set(secret, "rotation_schedule", schedule, tf, "rotation_rules.schedule_expression")
+
+
+# ------------------------------------------------------------------------- Application Auto Scaling
+ENDPOINT = "aws.sagemaker.endpoint"
+# "endpoint/${aws_sagemaker_endpoint.x.name}/variant/AllTraffic" as the HCL front-end leaves it
+_HCL_VARIANT_ID = re.compile(
+    r"endpoint/\$\{\s*aws_sagemaker_endpoint\.([A-Za-z0-9_-]+(?:\[[^\]]*\])?)\.name\s*\}/variant/([^/\"]+)"
+)
+
+
+def _variant_target(tf: TfResource, idx: Index, resource_id: Any) -> tuple[Built | None, Any]:
+    """The endpoint a scalable target's resource_id names, and the variant name (Unresolved
+    when only the endpoint is known)."""
+    if isinstance(resource_id, Ref):  # a plan: the whole id known after apply from one endpoint
+        return idx.find(ENDPOINT, resource_id), Unresolved("variant in resource_id")
+    if isinstance(resource_id, Unresolved):
+        m = _HCL_VARIANT_ID.search(resource_id.expr)
+        if m is None:
+            return None, None
+        address = f"aws_sagemaker_endpoint.{m.group(1)}"
+        address = f"{tf.module}.{address}" if tf.module else address
+        target = idx.by_uid.get(uid_for(tf.root, address))
+        variant = m.group(2)
+        return target, Unresolved(variant) if "${" in variant else variant
+    parsed = variant_resource_id(resource_id)
+    if parsed is None:
+        return None, None
+    return idx.find(ENDPOINT, parsed[0]), parsed[1]
+
+
+def appautoscaling_target(tf: TfResource, idx: Index) -> None:
+    """A SageMaker variant's instance-count target: onto its endpoint and the variant."""
+    cfg = tf.config
+    if cfg.get("service_namespace") != "sagemaker" or cfg.get("scalable_dimension") != (
+        SAGEMAKER_VARIANT_DIMENSION
+    ):
+        return
+    endpoint, variant = _variant_target(tf, idx, cfg.get("resource_id"))
+    if endpoint is None or not isinstance(endpoint.resource.attrs.get("autoscaling"), list):
+        return
+    lo, hi = (cfg.get(k) for k in ("min_capacity", "max_capacity"))
+    lo = to_int(lo) if isinstance(lo, int | str) else Unresolved("min_capacity is not known")
+    hi = to_int(hi) if isinstance(hi, int | str) else Unresolved("max_capacity is not known")
+    _append(endpoint, "autoscaling", {"variant": variant, "min_capacity": lo, "max_capacity": hi}, tf)
+    target = endpoint.resource
+    n = len(target.attrs["autoscaling"]) - 1
+    for k, v in (("variant", variant), ("min_capacity", lo), ("max_capacity", hi)):
+        if isinstance(v, Unresolved):
+            target.provenance[f"autoscaling[{n}].{k}"] = "unresolved"
+    config = idx.find("aws.sagemaker.endpoint_config", target.attrs.get("endpoint_config_name"))
+    if config is None or not isinstance(variant, str):
+        return
+    c = config.resource
+    set_variant_capacity(c.attrs.get("production_variants"), c.provenance, variant, lo, hi)
+
+
 # ------------------------------------------------------------------------- GCP IAM
 _RUN_INVOKER = frozenset({"roles/run.invoker"})
 _FN_INVOKER = frozenset({"roles/cloudfunctions.invoker"})
@@ -272,6 +354,8 @@ FOLDERS: dict[str, Callable[[TfResource, Index], None]] = {
     "aws_s3_bucket_server_side_encryption_configuration": bucket_encryption,
     "aws_s3_bucket_versioning": bucket_versioning,
     "aws_s3_bucket_logging": bucket_logging,
+    "aws_secretsmanager_secret_rotation": secret_rotation,
+    "aws_appautoscaling_target": appautoscaling_target,
     "google_cloud_run_service_iam_member": _invoker("gcp.run.service", "service", _RUN_INVOKER),
     "google_cloud_run_service_iam_binding": _invoker("gcp.run.service", "service", _RUN_INVOKER),
     "google_cloud_run_v2_service_iam_member": _invoker("gcp.run.service", "name", _RUN_INVOKER),

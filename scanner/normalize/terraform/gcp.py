@@ -9,7 +9,7 @@ from scanner.model.resource import Ref, Unresolved
 from scanner.normalize.terraform.model import TfResource
 
 from .builder import Builder, Built
-from .values import blocks, str_map, to_bool
+from .values import blocks, str_map, to_bool, to_int
 
 SA = "gcp.iam.service_account"
 
@@ -60,6 +60,28 @@ def _metadata(b: Builder, tf_path: str) -> None:
             )
         )
     b.put("root_access", root, tf_path=f"{tf_path}.notebook-disable-root")
+    idle = md.get("idle-timeout-seconds") if isinstance(md, dict) else md
+    if isinstance(idle, str | int) and not isinstance(idle, bool):
+        idle = to_int(idle)
+    elif idle is not None and not isinstance(idle, Unresolved):
+        idle = Unresolved("idle-timeout-seconds")
+    b.put("idle_timeout_seconds", idle, tf_path=f"{tf_path}.idle-timeout-seconds")
+
+
+def _accelerators(b: Builder, tf_path: str, count_key: str) -> None:
+    """Accelerator blocks as [{type, count}]; an unknown block list stays unresolved."""
+    raw = b.get(tf_path)
+    if isinstance(raw, Unresolved | Ref):
+        b.put("accelerators", Unresolved(f"{tf_path} is not known"), tf_path=tf_path)
+        return
+    out: list[Any] = []
+    for blk in blocks(raw):
+        if not isinstance(blk, dict):
+            out.append(Unresolved(f"{tf_path} is not known"))
+            continue
+        count = blk.get(count_key)
+        out.append({"type": blk.get("type"), "count": 1 if count is None else to_int(count)})
+    b.put("accelerators", out if raw else None, tf_path=tf_path, default=[])
 
 
 def workbench_instance(tf: TfResource) -> Built:
@@ -78,6 +100,7 @@ def workbench_instance(tf: TfResource) -> Built:
         b, "shielded_integrity_monitoring", f"{g}.shielded_instance_config.enable_integrity_monitoring", True
     )
     _metadata(b, f"{g}.metadata")
+    _accelerators(b, f"{g}.accelerator_configs", "core_count")
     return b.finish(with_secrets=True)
 
 
@@ -92,6 +115,7 @@ def notebooks_instance(tf: TfResource) -> Built:
     _flag(b, "shielded_vtpm", "shielded_instance_config.enable_vtpm", True)
     _flag(b, "shielded_integrity_monitoring", "shielded_instance_config.enable_integrity_monitoring", True)
     _metadata(b, "metadata")
+    _accelerators(b, "accelerator_config", "core_count")
     return b.finish(with_secrets=True)
 
 
@@ -233,6 +257,17 @@ def service_account(tf: TfResource) -> Built:
     return b.finish()
 
 
+def service_account_key(tf: TfResource) -> Built:
+    b = Builder(tf, "gcp.iam.service_account_key", "gcp")
+    sa = b.attr("service_account", "service_account_id")
+    b.relate("key_of", sa, "service_account", SA)
+    b.attr("key_algorithm", default="KEY_ALG_RSA_2048")
+    b.attr("public_key_type", default="TYPE_X509_PEM_FILE")
+    uploaded = b.get("public_key_data")
+    b.put("uploaded", True if uploaded is not None else None, tf_path="public_key_data", default=False)
+    return b.finish()
+
+
 def member_of_sa(member: Any) -> Any:
     """`serviceAccount:<email>` -> email, for matching project IAM members to accounts."""
     if isinstance(member, str) and member.startswith("serviceAccount:"):
@@ -249,4 +284,5 @@ MAPPERS = {
     "google_cloudfunctions_function": function_v1,
     "google_cloudfunctions2_function": function_v2,
     "google_service_account": service_account,
+    "google_service_account_key": service_account_key,
 }

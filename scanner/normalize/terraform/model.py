@@ -29,6 +29,10 @@ class TfResource:
     suppressions: list[Suppression] = field(default_factory=list)
     root: str = "."  # the root module directory, relative to the scan root
     dialect: str = "terraform"  # or "terraform-plan"
+    # Tags/labels the resource's provider configuration adds (AWS `default_tags`, Google
+    # `default_labels`): a dict, Unresolved, or None. HCL only: a plan's `tags_all` and
+    # `terraform_labels` already hold them.
+    default_tags: Any = None
 
     @property
     def address(self) -> str:

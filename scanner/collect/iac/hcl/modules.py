@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ class ModuleDef:
     resource_types: set[str] = field(default_factory=set)
     modules: dict[str, Block] = field(default_factory=dict)
     outputs: dict[str, Block] = field(default_factory=dict)
+    providers: dict[str, Block] = field(default_factory=dict)  # "aws" or "aws.<alias>" -> block
     suppressions: dict[str, list] = field(default_factory=dict)  # file -> [(line, Suppression)]
 
     @classmethod
@@ -71,6 +73,11 @@ class ModuleDef:
                     m.modules.setdefault(b.labels[0], b)
                 elif b.type == "output" and n == 1:
                     m.outputs.setdefault(b.labels[0], b)
+                elif b.type == "provider" and n == 1:
+                    alias = b.body.attrs.get("alias")
+                    name = constant(alias.expr) if alias is not None else None
+                    key = f"{b.labels[0]}.{name}" if isinstance(name, str) and name else b.labels[0]
+                    m.providers.setdefault(key, b)
         return m
 
     def local_sources(self) -> list[tuple[str, Path]]:
@@ -161,6 +168,8 @@ class ModuleInstance:
         inputs: dict[str, Callable[[], Any]] | None = None,
         tfvars: dict[str, Any] | None = None,
         ancestry: tuple[Path, ...] = (),
+        parent: ModuleInstance | None = None,
+        provider_map: dict[str, str] | None = None,
     ):
         self.host = host
         self.mdef = mdef
@@ -170,6 +179,10 @@ class ModuleInstance:
         self.inputs = inputs or {}
         self.tfvars = tfvars or {}
         self.ancestry = (*ancestry, mdef.dir)
+        # Provider configurations come from the caller: the default (unaliased) ones
+        # implicitly, or exactly those a `providers = {...}` argument maps (provider_map).
+        self.parent = parent
+        self.provider_map = provider_map
         self.ev = Evaluator(self)
         self._memo: dict[tuple, Any] = {}
         self._busy: set[tuple] = set()
@@ -420,7 +433,16 @@ class ModuleInstance:
         }
         path = f"{self.path}.module.{label}" if self.path else f"module.{label}"
         child = ModuleInstance(
-            self.host, mdef, path, self.root_rel, self.root_dir, inputs, None, self.ancestry
+            self.host,
+            mdef,
+            path,
+            self.root_rel,
+            self.root_dir,
+            inputs,
+            None,
+            self.ancestry,
+            parent=self,
+            provider_map=provider_map(block.body.attrs.get("providers")),
         )
         return child, None
 
@@ -440,6 +462,7 @@ class ModuleInstance:
                     f"resource {self.address(mode, rtype, name)}",
                 )
                 continue
+            defaults = self.resource_default_tags(rtype, block)
             for inst_name, _, env in instances:
                 address = self.address(mode, rtype, inst_name)
                 try:
@@ -463,6 +486,7 @@ class ModuleInstance:
                         suppressions=list(sups),
                         root=self.root_rel,
                         dialect="terraform",
+                        default_tags=defaults,
                     )
                 )
         for name, block in self.mdef.modules.items():
@@ -473,6 +497,34 @@ class ModuleInstance:
                         self.host.error(reason, block.file, f"resources of module {name}")
                     continue
                 child.expand(out)
+
+    # ------------------------------------------------------------------ provider default tags
+    def resource_default_tags(self, rtype: str, block: Block) -> Any:
+        """The tags (AWS `default_tags`) or labels (Google `default_labels`) that the
+        resource's provider configuration adds: a dict, Unresolved, or None."""
+        attr = block.body.attrs.get("provider")
+        key = traversal_text(attr.expr) if attr is not None else None
+        if not key:
+            key = rtype.split("_", 1)[0]
+        if key.split(".", 1)[0] not in DEFAULT_TAGS_OF:
+            return None
+        return self.provider_default_tags(key)
+
+    def provider_default_tags(self, key: str) -> Any:
+        block = self.mdef.providers.get(key)
+        if block is not None:
+            return self._once(("provider", key), lambda: self._default_tags(key, block))
+        if self.parent is None:
+            return None
+        if self.provider_map is None:
+            # without a `providers` argument only default configurations are inherited
+            return None if "." in key else self.parent.provider_default_tags(key)
+        mapped = self.provider_map.get(key)
+        return self.parent.provider_default_tags(mapped) if mapped else None
+
+    def _default_tags(self, key: str, block: Block) -> Any:
+        config = self._body(block.body, {}, "", {})
+        return DEFAULT_TAGS_OF[key.split(".", 1)[0]](config)
 
     def config(self, block: Block, env: dict, address: str) -> tuple[dict, dict[str, int]]:
         return self._once(("config", address), lambda: self._config(block, env, address))
@@ -546,6 +598,49 @@ class ModuleInstance:
             if content.start_line is not None:
                 lines[p] = content.start_line
             items.append(self._body(content.body, inner, p + ".", lines))
+
+
+def _aws_default_tags(config: dict) -> Any:
+    blocks = config.get("default_tags")
+    if isinstance(blocks, Unresolved):
+        return blocks
+    if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict):
+        return blocks[0].get("tags")
+    return None
+
+
+DEFAULT_TAGS_OF: dict[str, Callable[[dict], Any]] = {
+    "aws": _aws_default_tags,
+    "google": lambda config: config.get("default_labels"),
+    "google-beta": lambda config: config.get("default_labels"),
+}
+
+
+def traversal_text(expr: Any) -> str | None:
+    """A bare reference such as `aws.east` (the `provider` meta-argument and the keys and
+    values of a module's `providers` map), as text."""
+    if isinstance(expr, Node):
+        text = expr.text.decode()
+    elif isinstance(getattr(expr, "value", None), str):
+        text = expr.value
+    else:
+        return None
+    text = text.strip().strip('"')
+    return text if re.fullmatch(r"[A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)?", text) else None
+
+
+def provider_map(attr: Attr | None) -> dict[str, str] | None:
+    """A module call's `providers = { aws = aws.east, aws.west = aws }` as {child: parent}."""
+    if attr is None:
+        return None
+    expr = attr.expr
+    if isinstance(expr, Node):
+        pairs = re.findall(r"([A-Za-z][\w.-]*)\s*[=:]\s*([A-Za-z][\w.-]*)", expr.text.decode())
+    elif isinstance(getattr(expr, "value", None), dict):
+        pairs = [(k, v) for k, v in expr.value.items() if isinstance(v, str)]
+    else:
+        return {}
+    return {k.strip('"'): v.strip('"') for k, v in pairs}
 
 
 def _value_lines(expr: Any, path: str, lines: dict[str, int]) -> None:
