@@ -132,7 +132,9 @@ def make_finding(rule: Rule, r: Resource, v: Verdict) -> Finding:
     )
 
 
-def evaluate(inventory: Inventory, catalogue: Catalogue, config: Any = None) -> tuple[list[Finding], int, int]:
+def evaluate(
+    inventory: Inventory, catalogue: Catalogue, config: Any = None
+) -> tuple[list[Finding], int, int]:
     """Run every rule on every resource it applies to. Returns (findings, checks, passed).
     `config` (scanner.suppress.Config) reaches the rules that ask for it."""
     findings: list[Finding] = []

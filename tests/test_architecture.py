@@ -7,8 +7,19 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CLIENTS = ("boto3", "botocore", "google", "kubernetes", "requests", "urllib", "http", "socket", "grpc",
-           "subprocess", "pynvml")
+CLIENTS = (
+    "boto3",
+    "botocore",
+    "google",
+    "kubernetes",
+    "requests",
+    "urllib",
+    "http",
+    "socket",
+    "grpc",
+    "subprocess",
+    "pynvml",
+)
 
 
 def imports(path: Path) -> set[str]:

@@ -31,7 +31,9 @@ def test_aliases_unique():
     seen = {}
     for r in CATALOGUE.rules:
         for a in r.meta.aliases:
-            assert a not in seen or seen[a] == r.id or a.startswith("CKV"), f"alias {a} on {seen.get(a)} and {r.id}"
+            assert a not in seen or seen[a] == r.id or a.startswith("CKV"), (
+                f"alias {a} on {seen.get(a)} and {r.id}"
+            )
             seen[a] = r.id
 
 
@@ -42,7 +44,9 @@ def test_metadata_conventions():
         for t in m.applies_to:
             assert t in RESOURCE_TYPES, f"{m.id}: unknown resource type {t}"
         assert 10 <= len(m.title) <= 120, f"{m.id}: title length"
-        assert not re.match(r"(?i)^(ensure|check|verify)\b", m.title), f"{m.id}: title states the secure state"
+        assert not re.match(r"(?i)^(ensure|check|verify)\b", m.title), (
+            f"{m.id}: title states the secure state"
+        )
         assert not m.title.endswith("."), f"{m.id}: title ends with a period"
         assert m.maturity in MATURITIES
         assert m.remediation, f"{m.id}: remediation missing"

@@ -50,6 +50,36 @@ SMALL_TF = textwrap.dedent(
     """
 )
 
+# Skips in CloudFormation metadata and Kubernetes annotations.
+SMALL_CFN = textwrap.dedent(
+    """\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Data:
+        Type: AWS::S3::Bucket
+        Metadata:
+          checkov:
+            skip:
+              - id: CKV_AWS_18
+                comment: logs go to the org trail
+    """
+)
+SMALL_POD = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: Pod
+    metadata:
+      name: trainer
+      namespace: ml
+      annotations:
+        checkov.io/skip1: CKV_K8S_21=namespace is fine
+    spec:
+      containers:
+        - name: t
+          image: pytorch:latest
+    """
+)
+
 
 def ckv(findings: list[dict]) -> list[dict]:
     return [f for f in findings if f["rule_id"].startswith(("CKV_", "CKV2_"))]
@@ -91,6 +121,8 @@ def demo(tmp_path_factory, network_attempts):
 def small(tmp_path_factory, network_attempts):
     d = tmp_path_factory.mktemp("small")
     (d / "main.tf").write_text(SMALL_TF)
+    (d / "bucket.yaml").write_text(SMALL_CFN)
+    (d / "pod.yaml").write_text(SMALL_POD)
     out = d / "out"
     code, text = cli(
         "scan", "iac", str(d), "--with-checkov", "--fail-on", "high", "-o", f"json={out / 'r.json'}"
@@ -157,11 +189,15 @@ def test_fail_on_high_gates_on_a_checkov_finding(small, tmp_path):
     assert cli("scan", "iac", str(d), "--fail-on", "high", "-q")[0] == 0
 
 
-def test_checkov_skip_comment_becomes_a_muted_finding(small):
+def test_checkov_skips_become_muted_findings(small):
     _, _, doc = small
-    [skipped] = [f for f in doc["findings"] if f["rule_id"] == "CKV_AWS_382"]
-    assert skipped["muted"] and skipped["mute_reason"] == "inline: egress is reviewed by the network team"
-    assert doc["summary"]["muted"] >= 1
+    muted = {f["rule_id"]: f for f in doc["findings"] if f["muted"]}
+    assert muted["CKV_AWS_382"]["mute_reason"] == "inline: egress is reviewed by the network team"
+    assert muted["CKV_AWS_382"]["resource"]["uid"] == "tf:aws_security_group.ssh"
+    assert muted["CKV_AWS_18"]["mute_reason"] == "inline: logs go to the org trail"
+    assert muted["CKV_AWS_18"]["resource"]["uid"] == "cfn:bucket.yaml#Data"
+    assert muted["CKV_K8S_21"]["mute_reason"] == "inline: namespace is fine"
+    assert muted["CKV_K8S_21"]["resource"]["uid"] == "k8s:manifest/ml/Pod/trainer"
 
 
 def test_baseline_and_config_treat_checkov_findings_like_ours(small, tmp_path, monkeypatch):

@@ -37,7 +37,9 @@ def test_example_verdicts(example):
     for verdict, name in got.values():
         want = expected_verdict(name)
         assert want, f"{example.path}: resource {name!r} must be named pass*/fail*/unknown*"
-        assert verdict == want, f"{example.rule_id} on {name} in {example.path.name}: got {verdict}, want {want}"
+        assert verdict == want, (
+            f"{example.rule_id} on {name} in {example.path.name}: got {verdict}, want {want}"
+        )
 
 
 @pytest.mark.parametrize("rule_id", sorted(EXAMPLES), ids=str)
