@@ -238,6 +238,34 @@ def _fixed_view(f: dict) -> dict:
     }
 
 
+REQUIREMENT_STATUSES = ("pass", "fail", "unknown", "not-applicable", "not-covered")
+
+
+def _compliance_view(c: Any) -> dict | None:
+    """The --compliance section. It may come from a JSON report on disk: statuses are
+    whitelisted (they name a CSS class), the framework URL is a link only when plain http(s)."""
+    if not isinstance(c, dict):
+        return None
+    fw = c.get("framework") if isinstance(c.get("framework"), dict) else {}
+    reqs = [r for r in c.get("requirements") or [] if isinstance(r, dict)]
+    return {
+        "name": str(fw.get("name") or fw.get("id") or ""),
+        "version": str(fw.get("version") or ""),
+        "href": safe_href(fw.get("url")),
+        "summary": [(s, int((c.get("summary") or {}).get(s, 0) or 0)) for s in REQUIREMENT_STATUSES],
+        "requirements": [
+            {
+                "id": str(r.get("id") or ""),
+                "title": str(r.get("title") or ""),
+                "status": str(r.get("status")) if r.get("status") in REQUIREMENT_STATUSES else "unknown",
+                "failed": int(r.get("failed") or 0),
+                "rules": [str(x) for x in r.get("rules") or []],
+            }
+            for r in reqs
+        ],
+    }
+
+
 def _options(findings: list[dict], key) -> list[str]:
     return sorted({key(f) for f in findings})
 
@@ -276,6 +304,7 @@ def build_view(doc: dict) -> dict:
         "paths": [dict(f, diagram=_path_diagram(f)) for f in order if f.get("path")],
         "runtime": _runtime_groups(order),
         "untagged_gpu": _untagged_gpu(findings),
+        "compliance": _compliance_view(doc.get("compliance")),
         "unmodelled": [
             {"dialect": src.get("dialect", ""), "types": sorted(src["unmodelled"].items())}
             for src in scan.get("sources", [])

@@ -57,6 +57,8 @@ def to_dict(result: ScanResult) -> dict:
         c = result.comparison.to_json()
         c["fixed"] = [scrub_finding(f) for f in c["fixed"]]
         doc["comparison"] = c
+    if result.compliance is not None:  # our own framework map and counts: nothing from scanned input
+        doc["compliance"] = result.compliance
     return doc
 
 
@@ -109,4 +111,5 @@ def from_dict(d: dict) -> ScanResult:
         tool_version=d.get("tool", {}).get("version", ""),
         root=scan.get("root", ""),
         comparison=Comparison.from_json(d["comparison"]) if isinstance(d.get("comparison"), dict) else None,
+        compliance=d["compliance"] if isinstance(d.get("compliance"), dict) else None,
     )

@@ -208,6 +208,38 @@ def _untagged_gpu(result: ScanResult) -> list[str]:
     return [*lines, ""]
 
 
+STATUS_ICON = {"pass": "✅", "fail": "❌", "unknown": "❔", "not-applicable": "▫️", "not-covered": "➖"}
+
+
+def _compliance(result: ScanResult) -> list[str]:
+    """One row per requirement of the framework asked for with --compliance. The section may
+    come from a JSON report read back from disk, so every value is escaped."""
+    c = result.compliance
+    if not c:
+        return []
+    fw = c.get("framework") or {}
+    counts = c.get("summary") or {}
+    lines = [
+        f"### Compliance: {md_text(fw.get('name', ''), 120)} {md_text(fw.get('version', ''), 40)}",
+        "",
+        ", ".join(f"{int(counts.get(s, 0))} {s}" for s in STATUS_ICON),
+        "",
+        "| Requirement | Title | Status | Failing | Rules |",
+        "| --- | --- | --- | ---: | --- |",
+    ]
+    for r in (c.get("requirements") or [])[:200]:
+        status = str(r.get("status", ""))
+        rules = [str(x) for x in r.get("rules") or []]
+        shown = ", ".join(md_text(x, 120) for x in rules[:10]) + (
+            f" +{len(rules) - 10}" if len(rules) > 10 else ""
+        )
+        lines.append(
+            f"| {md_text(r.get('id', ''), 40)} | {md_text(r.get('title', ''), 160)} | "
+            f"{STATUS_ICON.get(status, '')} {md_text(status, 20)} | {int(r.get('failed') or 0)} | {shown or '–'} |"
+        )
+    return [*lines, ""]
+
+
 # -- the document ------------------------------------------------------------------------
 
 
@@ -239,6 +271,7 @@ def render(result: ScanResult, max_chars: int = MAX_CHARS) -> str:
             "",
         ]
     head += _untagged_gpu(result)
+    head += _compliance(result)
     tail = _not_scanned(result)
     fixed = _fixed(result)
     footer = "_Rendered by mlposture; the JSON and SARIF reports hold every finding._\n"

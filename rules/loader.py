@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .sdk import Rule
@@ -43,6 +43,7 @@ class Catalogue:
         include: list[str] | None = None,
         exclude: list[str] | None = None,
         categories: list[str] | None = None,
+        compliance: str | None = None,
     ) -> Catalogue:
         def ids(names):
             return {self.resolve_id(n) or n for n in names}
@@ -56,6 +57,9 @@ class Catalogue:
             rules = [r for r in rules if r.id not in drop]
         if categories:
             rules = [r for r in rules if r.meta.category in set(categories)]
+        if compliance:  # a framework id: only the rules its map names
+            prefix = f"{compliance.lower()}:"
+            rules = [r for r in rules if any(c.lower().startswith(prefix) for c in r.meta.compliance)]
         return Catalogue(rules)
 
 
@@ -72,4 +76,17 @@ def load_catalogue() -> Catalogue:
                 continue
             mod = importlib.import_module(f"{pkg_name}.{info.name}")
             rules.extend(getattr(mod, "RULES", []))
-    return Catalogue(sorted(rules, key=lambda r: r.id))
+    return Catalogue(sorted(_with_compliance(rules), key=lambda r: r.id))
+
+
+def _with_compliance(rules: list[Rule]) -> list[Rule]:
+    """Copy the framework maps (rules/frameworks/*.yaml) onto each rule's `compliance`, so
+    rule modules never name frameworks and a map is edited in one place."""
+    from .compliance import tags_by_rule
+
+    tags = tags_by_rule()
+    out = []
+    for r in rules:
+        extra = [t for t in tags.get(r.id, ()) if t not in r.meta.compliance]
+        out.append(replace(r, meta=replace(r.meta, compliance=(*r.meta.compliance, *extra))) if extra else r)
+    return out

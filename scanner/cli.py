@@ -128,6 +128,14 @@ def common_scan_options(f):
     )(f)
     f = click.option("--categories", default=None, help="Comma-separated categories to run.")(f)
     f = click.option(
+        "--compliance",
+        "compliance",
+        default=None,
+        metavar="FRAMEWORK",
+        help="Run only the rules mapped to a compliance framework (e.g. owasp-llm-2025; see "
+        "`rules frameworks`) and report status per requirement.",
+    )(f)
+    f = click.option(
         "--baseline",
         "baseline_path",
         type=click.Path(dir_okay=False),
@@ -157,7 +165,19 @@ def _tune_gc() -> None:
     gc.set_threshold(200_000, 50, 1000)
 
 
-def _options(config_path, include_rules, exclude_rules, categories):
+def _framework_id(name: str | None) -> str | None:
+    """The canonical id of a --compliance framework; an unknown one is a usage error (exit 2)."""
+    if not name:
+        return None
+    from rules.compliance import get_framework
+
+    try:
+        return get_framework(name).id
+    except KeyError as e:
+        raise click.UsageError(str(e.args[0])) from e
+
+
+def _options(config_path, include_rules, exclude_rules, categories, compliance=None):
     from scanner.engine import ScanOptions
     from scanner.suppress import ConfigError, load_config
 
@@ -181,6 +201,7 @@ def _options(config_path, include_rules, exclude_rules, categories):
         categories=_split(categories),
         config=config,
         progress=_progress(),
+        compliance=_framework_id(compliance),
     )
 
 
@@ -282,13 +303,14 @@ def scan_iac_cmd(
     save_inventory,
     quiet,
     baseline_path,
+    compliance,
     with_checkov,
 ):
     """Scan Terraform, Terraform plans, CloudFormation/SAM and Kubernetes manifests."""
     from scanner.engine import scan_iac
 
     outs = _parse_outputs(outputs)
-    opts = _options(config_path, include_rules, exclude_rules, categories)
+    opts = _options(config_path, include_rules, exclude_rules, categories, compliance)
     opts.with_checkov = with_checkov or bool(opts.config and opts.config.with_checkov)
     baseline = _load_baseline(baseline_path)
     _tune_gc()
@@ -315,13 +337,14 @@ def scan_inventory_cmd(
     save_inventory,
     quiet,
     baseline_path,
+    compliance,
 ):
     """Re-evaluate a saved inventory offline."""
     from scanner.engine import scan_inventory
     from scanner.model.inventory import Inventory
 
     outs = _parse_outputs(outputs)
-    opts = _options(config_path, include_rules, exclude_rules, categories)
+    opts = _options(config_path, include_rules, exclude_rules, categories, compliance)
     baseline = _load_baseline(baseline_path)
     try:
         inv = Inventory.load(file)
@@ -370,7 +393,14 @@ def rules() -> None:
 
 @rules.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def rules_list(fmt):
+@click.option(
+    "--compliance",
+    "compliance",
+    default=None,
+    metavar="FRAMEWORK",
+    help="Only the rules mapped to a framework.",
+)
+def rules_list(fmt, compliance):
     """Every rule with its severity, category and resource types."""
     from rich.console import Console
     from rich.markup import escape
@@ -378,7 +408,7 @@ def rules_list(fmt):
 
     from rules.loader import load_catalogue
 
-    cat = load_catalogue()
+    cat = load_catalogue().select(compliance=_framework_id(compliance))
     if fmt == "json":
         click.echo(json.dumps([r.meta.to_json() for r in cat.rules], indent=2))
         return
@@ -388,6 +418,38 @@ def rules_list(fmt):
     for r in cat.rules:
         m = r.meta
         t.add_row(m.id, m.severity, m.category, ", ".join(m.applies_to), escape(m.title))
+    Console().print(t)
+
+
+@rules.command("frameworks")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def rules_frameworks(fmt):
+    """The compliance frameworks that --compliance accepts, with their coverage."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from rules.compliance import load_frameworks
+    from rules.loader import load_catalogue
+
+    known = set(load_catalogue().by_id)
+    rows = []
+    for fw in load_frameworks().values():
+        covered = sum(1 for q in fw.requirements if any(r in known for r in q.rules))
+        rows.append((fw, covered))
+    if fmt == "json":
+        out = [
+            {"id": fw.id, "name": fw.name, "version": fw.version, "url": fw.url}
+            | {"requirements": len(fw.requirements), "covered": n, "rules": sorted(fw.rule_ids() & known)}
+            for fw, n in rows
+        ]
+        click.echo(json.dumps(out, indent=2))
+        return
+    t = Table(title=f"{len(rows)} compliance frameworks")
+    for col in ("id", "name", "version", "requirements", "with a rule"):
+        t.add_column(col, overflow="fold")
+    for fw, n in rows:
+        t.add_row(fw.id, escape(fw.name), fw.version, str(len(fw.requirements)), str(n))
     Console().print(t)
 
 

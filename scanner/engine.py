@@ -39,6 +39,9 @@ class ScanOptions:
     progress: Callable[[str, int], None] | None = None
     extra: dict = field(default_factory=dict)
     with_checkov: bool = False  # run Checkov's policies too (scanner.checkov_pack); IaC scans only
+    compliance: str | None = (
+        None  # a framework id (rules/frameworks): run only its rules, report per requirement
+    )
 
 
 def _now() -> str:
@@ -195,7 +198,9 @@ def run(
     are suppressed, counted and reported like ours."""
     from scanner.suppress import apply_suppressions
 
-    catalogue = load_catalogue().select(options.include_rules, options.exclude_rules, options.categories)
+    catalogue = load_catalogue().select(
+        options.include_rules, options.exclude_rules, options.categories, compliance=options.compliance
+    )
     if options.progress:
         options.progress("evaluate", len(inventory))
     findings, checks, passed = evaluate(inventory, catalogue, options.config)
@@ -208,6 +213,15 @@ def run(
         checks, passed = checks + pack.checks, passed + pack.passed
         rules.update({k: v for k, v in pack.rules.items() if k not in rules})
     apply_suppressions(findings, inventory, catalogue, options.config, options.today)
+    compliance = None
+    if options.compliance:  # after suppressions: a muted finding never fails a requirement
+        from rules.compliance import get_framework, requirement_status
+
+        checks_by_rule = {  # resources each rule was evaluated on: none makes a requirement not applicable
+            r.id: sum(len(inventory.of_type(t)) for t in r.meta.applies_to) for r in catalogue.rules
+        }
+        fw = get_framework(options.compliance)
+        compliance = requirement_status(fw, findings, rules, checks_by_rule)
     return ScanResult(
         scan_id=str(uuid.uuid4()),
         started_at=started_at,
@@ -222,6 +236,7 @@ def run(
         passed=passed,
         rules=rules,
         tool_version=__version__,
+        compliance=compliance,
     )
 
 

@@ -173,3 +173,29 @@ def test_symlink_that_leaves_the_tree(tree, tmp_path):
     assert_error(result, "escape.yaml", r"outside")
     assert_went_on(result)
     assert not any(r == "outside" for r in [f.resource.name for f in result.findings])
+
+
+def test_our_own_reports_in_the_tree_are_not_templates(tree):
+    """A JSON report that mentions `Type: AWS::...` in remediation text is not CloudFormation."""
+    import json
+
+    (tree / "report.json").write_text(
+        json.dumps(
+            {
+                "schema_version": "1.0",
+                "rules": {
+                    "x": {"remediation": {"cloudformation": "Type: AWS::SecretsManager::RotationSchedule"}}
+                },
+                "findings": [],
+            },
+            indent=2,
+        )
+    )
+    (tree / "template.json").write_text(
+        json.dumps({"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {}}}}, indent=2)
+    )
+    (tree / "notes.yaml").write_text("remediation: |\n  Type: AWS::S3::Bucket\n")
+    result = scan(tree)
+    assert not result.errors, result.errors
+    cfn = next(s for s in result.sources if s["dialect"] == "cloudformation")
+    assert cfn["files"] == 1  # template.json only

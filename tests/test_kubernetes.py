@@ -417,9 +417,9 @@ def test_bad_documents_cost_only_themselves(tmp_path):
         ---
         ---
         apiVersion: v1
-        kind: Service
+        kind: Endpoints
         metadata: {name: svc}
-        spec: {ports: [{port: 80}]}
+        subsets: [{ports: [{port: 80}]}]
         """,
     )
     assert [r.name for r in b.resources] == ["good"]
@@ -535,7 +535,7 @@ def test_normalizer_rejects_malformed_objects_directly():
         )
     assert (
         normalize_object(
-            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "ClusterIP"}},
+            {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "s"}, "subsets": []},
             SourceRef("live"),
         ).resources
         == []

@@ -481,6 +481,113 @@ CASES = [
     ("sagemaker-gpu-notebook-idle-shutdown", NB, {"instance_type": "ml.t3.medium"}, "pass"),
     ("gcp-workbench-gpu-idle-shutdown", WB, {"accelerators": [{"type": "NVIDIA_L4", "count": 1}]}, "fail"),
     ("gcp-workbench-gpu-idle-shutdown", WB, {"accelerators": []}, "pass"),
+    # AWS supporting services (mapping and relation-following cases in test_aws_supporting.py)
+    ("ecr-repository-scan-on-push", "aws.ecr.repository", {"scan_on_push": False}, "fail"),
+    ("ecr-repository-scan-on-push", "aws.ecr.repository", {"scan_on_push": True}, "pass"),
+    ("ecr-repository-scan-on-push", "aws.ecr.repository", {"scan_on_push": U}, "unknown"),
+    ("ecr-repository-tags-immutable", "aws.ecr.repository", {"image_tag_mutability": "MUTABLE"}, "fail"),
+    ("ecr-repository-tags-immutable", "aws.ecr.repository", {"image_tag_mutability": "IMMUTABLE"}, "pass"),
+    ("ecr-repository-encrypted-with-cmk", "aws.ecr.repository", {"encryption_type": "AES256"}, "fail"),
+    ("ecr-repository-encrypted-with-cmk", "aws.ecr.repository", {"encryption_type": "KMS"}, "fail"),
+    (
+        "ecr-repository-encrypted-with-cmk",
+        "aws.ecr.repository",
+        {"encryption_type": "KMS", "kms_key": Ref("tf:aws_kms_key.k", "arn")},
+        "pass",
+    ),
+    ("kms-key-rotation-enabled", "aws.kms.key", {"enable_key_rotation": False}, "fail"),
+    ("kms-key-rotation-enabled", "aws.kms.key", {"enable_key_rotation": True}, "pass"),
+    (
+        "kms-key-rotation-enabled",
+        "aws.kms.key",
+        {"key_spec": "RSA_2048", "enable_key_rotation": False},
+        "pass",
+    ),
+    ("logs-log-group-retention-set", "aws.logs.log_group", {"retention_in_days": None}, "fail"),
+    ("logs-log-group-retention-set", "aws.logs.log_group", {"retention_in_days": 90}, "pass"),
+    ("logs-log-group-retention-set", "aws.logs.log_group", {"retention_in_days": U}, "unknown"),
+    ("logs-log-group-encrypted-with-cmk", "aws.logs.log_group", {"kms_key_id": None}, "fail"),
+    ("logs-log-group-encrypted-with-cmk", "aws.logs.log_group", {"kms_key_id": "arn:aws:kms:x"}, "pass"),
+    ("cloudtrail-logs-lambda-and-s3-data-events", "aws.cloudtrail.trail", {"data_events": []}, "fail"),
+    (
+        "cloudtrail-logs-lambda-and-s3-data-events",
+        "aws.cloudtrail.trail",
+        {
+            "data_events": [
+                {"resource_type": "AWS::S3::Object", "values": ["arn:aws:s3"], "read_write": "All"},
+                {"resource_type": "AWS::Lambda::Function", "values": [], "read_write": "All"},
+            ]
+        },
+        "pass",
+    ),
+    (
+        "cloudtrail-logs-lambda-and-s3-data-events",
+        "aws.cloudtrail.trail",
+        {"data_events": [U]},
+        "unknown",
+    ),
+    (
+        "cloudtrail-multi-region-and-validated",
+        "aws.cloudtrail.trail",
+        {"is_multi_region": True, "log_file_validation": False},
+        "fail",
+    ),
+    (
+        "cloudtrail-multi-region-and-validated",
+        "aws.cloudtrail.trail",
+        {"is_multi_region": True, "log_file_validation": True},
+        "pass",
+    ),
+    # Bedrock (mapping and more cases in test_bedrock.py)
+    ("bedrock-agent-encrypted-with-cmk", "aws.bedrock.agent", {"customer_encryption_key_arn": None}, "fail"),
+    ("bedrock-agent-encrypted-with-cmk", "aws.bedrock.agent", {"customer_encryption_key_arn": "k"}, "pass"),
+    ("bedrock-agent-has-guardrail", "aws.bedrock.agent", {"guardrail": None}, "fail"),
+    ("bedrock-agent-has-guardrail", "aws.bedrock.agent", {"guardrail": {"id": "g", "version": "1"}}, "pass"),
+    (
+        "bedrock-guardrail-prompt-attack-filter",
+        "aws.bedrock.guardrail",
+        {"prompt_attack_filter": False},
+        "fail",
+    ),
+    (
+        "bedrock-guardrail-prompt-attack-filter",
+        "aws.bedrock.guardrail",
+        {"prompt_attack_filter": True},
+        "pass",
+    ),
+    (
+        "bedrock-guardrail-sensitive-information-filter",
+        "aws.bedrock.guardrail",
+        {"sensitive_information": False},
+        "fail",
+    ),
+    (
+        "bedrock-guardrail-sensitive-information-filter",
+        "aws.bedrock.guardrail",
+        {"sensitive_information": True},
+        "pass",
+    ),
+    ("bedrock-guardrail-encrypted-with-cmk", "aws.bedrock.guardrail", {"kms_key_arn": None}, "fail"),
+    ("bedrock-guardrail-encrypted-with-cmk", "aws.bedrock.guardrail", {"kms_key_arn": "k"}, "pass"),
+    (
+        "bedrock-invocation-logging-enabled",
+        "aws.bedrock.invocation_logging",
+        {"text_data_delivery": True, "s3_enabled": False, "cloudwatch_enabled": False},
+        "fail",
+    ),
+    (
+        "bedrock-invocation-logging-enabled",
+        "aws.bedrock.invocation_logging",
+        {"text_data_delivery": True, "s3_enabled": True},
+        "pass",
+    ),
+    ("bedrock-custom-model-encrypted-with-cmk", "aws.bedrock.custom_model", {}, "fail"),
+    (
+        "bedrock-custom-model-encrypted-with-cmk",
+        "aws.bedrock.custom_model",
+        {"custom_model_kms_key_id": "k"},
+        "pass",
+    ),
 ]
 
 
@@ -498,6 +605,9 @@ def test_every_aws_and_gcp_rule_has_a_pass_and_a_fail_case_here():
         covered.setdefault(rule_id, set()).add(want)
     covered.setdefault("sagemaker-execution-role-not-admin", set()).update({"pass", "fail"})
     covered.setdefault("lambda-function-execution-role-not-admin", set()).update({"pass", "fail"})
+    covered.setdefault("bedrock-agent-role-not-admin", set()).update({"pass", "fail"})  # test_bedrock.py
+    # follows uses_security_group relations; its verdicts are tested in test_aws_supporting.py
+    covered.setdefault("ml-compute-security-group-not-open-to-internet", set()).update({"pass", "fail"})
     # these follow relations; their verdicts are tested in test_governance_aws_gcp.py
     covered.setdefault("sagemaker-gpu-endpoint-autoscaling", set()).update({"pass", "fail"})
     covered.setdefault("gcp-service-account-no-user-managed-keys", set()).update({"pass", "fail"})

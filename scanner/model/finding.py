@@ -205,6 +205,8 @@ class ScanResult:
     # working directory of the scan (the repository root in CI), or absolute when outside it.
     root: str = ""
     comparison: Comparison | None = None  # against a baseline, when one was given
+    # With --compliance: per-requirement status (rules.compliance.requirement_status)
+    compliance: dict | None = None
 
     @property
     def incomplete(self) -> bool:

@@ -57,6 +57,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         },
         relations={
             "execution_role": "aws.iam.role",
+            "uses_security_group": "aws.ec2.security_group",
             "lifecycle_config": "aws.sagemaker.notebook_lifecycle_config",
         },
         terraform=("aws_sagemaker_notebook_instance",),
@@ -87,7 +88,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             " (primary_container and container[] together)",
             "secrets": _SECRETS,
         },
-        relations={"execution_role": "aws.iam.role"},
+        relations={"execution_role": "aws.iam.role", "uses_security_group": "aws.ec2.security_group"},
         terraform=("aws_sagemaker_model",),
         cloudformation=("AWS::SageMaker::Model",),
     ),
@@ -159,7 +160,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "layers": "list[str]",
             "secrets": _SECRETS,
         },
-        relations={"execution_role": "aws.iam.role"},
+        relations={"execution_role": "aws.iam.role", "uses_security_group": "aws.ec2.security_group"},
         terraform=("aws_lambda_function",),
         cloudformation=("AWS::Lambda::Function", "AWS::Serverless::Function"),
     ),
@@ -190,6 +191,85 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         relations={"grants_on": "aws.lambda.function"},
         terraform=("aws_lambda_permission",),
         cloudformation=("AWS::Lambda::Permission",),
+    ),
+    # ---------------------------------------------------------------- AWS Bedrock
+    "aws.bedrock.agent": TypeSpec(
+        "aws",
+        "Bedrock agent",  # Terraform action groups are folded in; CloudFormation writes them inline
+        attrs={
+            "arn": "str|None",
+            "agent_name": "str",
+            "role_arn": "str|Ref: the agent resource role",
+            "customer_encryption_key_arn": "str|Ref|None (None = an AWS-owned key)",
+            "guardrail": "{id: str|Ref|None, version: str|Ref|None}|None",
+            "idle_session_ttl": "int (default 600): seconds",
+            "prepare_agent": "bool: Terraform's prepare_agent (default True), CloudFormation's AutoPrepare"
+            " (default False)",
+            "foundation_model": "str|Ref",
+            "instruction": "str|None (secrets scrubbed)",
+            "action_groups": "list[{name: str, lambda_arn: str|Ref|None}] (default [])",
+            "secrets": _SECRETS,
+        },
+        relations={
+            "execution_role": "aws.iam.role",
+            "uses_guardrail": "aws.bedrock.guardrail",
+            "action_group_function": "aws.lambda.function",
+        },
+        terraform=("aws_bedrockagent_agent", "aws_bedrockagent_agent_action_group"),
+        cloudformation=("AWS::Bedrock::Agent",),
+    ),
+    "aws.bedrock.guardrail": TypeSpec(
+        "aws",
+        "Bedrock guardrail",
+        attrs={
+            "arn": "str|None",
+            "name": "str",
+            "kms_key_arn": "str|Ref|None (None = an AWS-owned key)",
+            "content_filters": "list[{type: str, input_strength: str, output_strength: str}] (default [])",
+            "prompt_attack_filter": "bool: a PROMPT_ATTACK content filter with input strength not NONE",
+            "sensitive_information": "bool: PII entities or regexes are configured",
+            "contextual_grounding": "bool: contextual grounding filters are configured",
+            "word_filters": "bool: words or managed word lists are configured",
+        },
+        terraform=("aws_bedrock_guardrail",),
+        cloudformation=("AWS::Bedrock::Guardrail",),
+    ),
+    "aws.bedrock.knowledge_base": TypeSpec(
+        "aws",
+        "Bedrock knowledge base",  # neither Terraform (5.x) nor CloudFormation takes a KMS key here
+        attrs={
+            "arn": "str|None",
+            "name": "str",
+            "role_arn": "str|Ref",
+            "storage_type": 'str|None: "OPENSEARCH_SERVERLESS", "PINECONE", "RDS", ...',
+        },
+        relations={"execution_role": "aws.iam.role"},
+        terraform=("aws_bedrockagent_knowledge_base",),
+        cloudformation=("AWS::Bedrock::KnowledgeBase",),
+    ),
+    "aws.bedrock.invocation_logging": TypeSpec(
+        "aws",
+        "Bedrock model invocation logging configuration (one per account and region)",
+        attrs={
+            "text_data_delivery": "bool (default True)",
+            "cloudwatch_enabled": "bool: a CloudWatch log group is set",
+            "cloudwatch_log_group": "str|Ref|None",
+            "s3_enabled": "bool: an S3 bucket is set",
+            "s3_bucket": "str|Ref|None",
+        },
+        terraform=("aws_bedrock_model_invocation_logging_configuration",),
+    ),
+    "aws.bedrock.custom_model": TypeSpec(
+        "aws",
+        "Bedrock custom model (fine-tuning or continued pre-training job and its output)",
+        attrs={
+            "arn": "str|None",
+            "custom_model_name": "str",
+            "custom_model_kms_key_id": "str|Ref|None (None = an AWS-owned key)",
+            "role_arn": "str|Ref",
+        },
+        relations={"execution_role": "aws.iam.role"},
+        terraform=("aws_bedrock_custom_model",),
     ),
     # ---------------------------------------------------------------- AWS IAM and data
     "aws.iam.role": TypeSpec(
@@ -292,6 +372,84 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         terraform=("aws_secretsmanager_secret", "aws_secretsmanager_secret_rotation"),
         # AWS::SecretsManager::RotationSchedule is folded into the secret its SecretId names.
         cloudformation=("AWS::SecretsManager::Secret",),
+    ),
+    # ---------------------------------------------------------------- AWS supporting services
+    "aws.ecr.repository": TypeSpec(
+        "aws",
+        "ECR repository",  # where SageMaker and Lambda container images come from
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved",
+            "scan_on_push": "bool (default False)",
+            "image_tag_mutability": '"MUTABLE"|"IMMUTABLE"|... (default "MUTABLE")',
+            "encryption_type": '"AES256"|"KMS"|"KMS_DSSE" (default "AES256")',
+            "kms_key": "str|Ref|None (None with KMS = the aws/ecr AWS-managed key)",
+            "policy": "policy|None: the repository policy (aws_ecr_repository_policy folded in)",
+        },
+        terraform=("aws_ecr_repository", "aws_ecr_repository_policy"),
+        cloudformation=("AWS::ECR::Repository",),
+    ),
+    "aws.kms.key": TypeSpec(
+        "aws",
+        "KMS key",
+        attrs={
+            "arn": "str|None",
+            "enable_key_rotation": "bool (default False)",
+            "policy": "policy|None (None = the default key policy)",
+            "key_spec": 'str (default "SYMMETRIC_DEFAULT")',
+            "deletion_window_in_days": "int (default 30)",
+        },
+        terraform=("aws_kms_key",),
+        cloudformation=("AWS::KMS::Key",),
+    ),
+    "aws.logs.log_group": TypeSpec(
+        "aws",
+        "CloudWatch Logs log group",
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved",
+            "retention_in_days": "int|None (None = never expire; Terraform's 0 means the same)",
+            "kms_key_id": "str|Ref|None",
+        },
+        terraform=("aws_cloudwatch_log_group",),
+        cloudformation=("AWS::Logs::LogGroup",),
+    ),
+    "aws.ec2.security_group": TypeSpec(
+        "aws",
+        "EC2 (VPC) security group",  # standalone ingress rules are folded in
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved",
+            "vpc_id": "str|Ref|None",
+            "ingress": "list[{from_port: int|None, to_port: int|None, protocol: str"
+            ' ("-1" = all; names lower case), cidr_ipv4: list[str], cidr_ipv6: list[str]}]'
+            " (default []): inline rules, then aws_security_group_rule (type ingress),"
+            " aws_vpc_security_group_ingress_rule, AWS::EC2::SecurityGroupIngress",
+        },
+        terraform=(
+            "aws_security_group",
+            "aws_security_group_rule",
+            "aws_vpc_security_group_ingress_rule",
+        ),
+        # AWS::EC2::SecurityGroupIngress is folded into the group its GroupId names.
+        cloudformation=("AWS::EC2::SecurityGroup",),
+    ),
+    "aws.cloudtrail.trail": TypeSpec(
+        "aws",
+        "CloudTrail trail",
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved",
+            "is_multi_region": "bool (default False)",
+            "log_file_validation": "bool (default False)",
+            "kms_key_id": "str|Ref|None",
+            "data_events": 'list[{resource_type: str (e.g. "AWS::S3::Object", "AWS::Lambda::Function"),'
+            " values: list[str] (ARN prefixes; [] = every resource of the type),"
+            ' read_write: "All"|"ReadOnly"|"WriteOnly"}] (default []):'
+            " event_selector data resources and advanced_event_selector Data selectors",
+        },
+        terraform=("aws_cloudtrail",),
+        cloudformation=("AWS::CloudTrail::Trail",),
     ),
     # ---------------------------------------------------------------- GCP
     "gcp.vertex.endpoint": TypeSpec(
@@ -408,6 +566,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "exposure": '"external"|"cluster-local"|None: KServe/Knative visibility',
             "pod_templates": 'list[{role: str (e.g. "pod", "predictor", "Worker", "head"),'
             " path: str (manifest path of the pod spec),"
+            " labels: dict[str,str] (the labels its pods carry: template labels plus those the"
+            " controller adds; Service selectors match these),"
             ' service_account: str (default "default"),'
             " automount_service_account_token: bool|None,"
             " host_network, host_pid, host_ipc: bool (default False),"
@@ -497,6 +657,168 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         },
         relations={"token_for": "k8s.service_account"},
         kubernetes=("Secret",),
+    ),
+    # ---------------------------------------------------------------- Kubernetes RBAC
+    # Cluster-scoped objects have the uid k8s:<cluster>/_cluster/<Kind>/<name> and region None;
+    # users and groups named as binding subjects get k8s:<cluster>/_cluster/User|Group/<name>.
+    "k8s.service_account": TypeSpec(
+        "k8s",
+        "Kubernetes ServiceAccount",
+        attrs={
+            "namespace": 'str (default "default")',
+            "annotations": "dict[str,str] (scrubbed)",
+            "aws_role_arn": "str|Unresolved|None: IRSA, the eks.amazonaws.com/role-arn annotation",
+            "gcp_service_account": "str|Unresolved|None: GKE Workload Identity, the"
+            " iam.gke.io/gcp-service-account annotation",
+            "automount_service_account_token": "bool|Unresolved|None (None = not set: the API token"
+            " is mounted unless the pod opts out)",
+            "image_pull_secrets": "list[str]",
+            "secrets": _SECRETS,
+        },
+        relations={"assumes_role": "aws.iam.role", "acts_as": "gcp.iam.service_account"},
+        kubernetes=("ServiceAccount",),
+    ),
+    "k8s.role": TypeSpec(
+        "k8s",
+        "Kubernetes Role",
+        attrs={
+            "namespace": 'str (default "default")',
+            "rules": "list[{api_groups, resources, verbs, resource_names, non_resource_urls: list[str]}]"
+            ' (verbs and resources lower-case; "*" kept as written)',
+        },
+        kubernetes=("Role",),
+    ),
+    "k8s.cluster_role": TypeSpec(
+        "k8s",
+        "Kubernetes ClusterRole",
+        attrs={
+            "rules": "list[{api_groups, resources, verbs, resource_names, non_resource_urls}] as for k8s.role"
+            " (of an aggregated role: the rules as written, which the controller replaces)",
+            "aggregation_selectors": "list[dict[str,str]]: aggregationRule.clusterRoleSelectors[].matchLabels"
+            " ([] = not aggregated)",
+            "aggregate_to": 'list[str]: the built-in roles this one adds its rules to ("admin", "edit",'
+            ' "view"), from rbac.authorization.k8s.io/aggregate-to-<role>: "true" labels',
+        },
+        kubernetes=("ClusterRole",),
+    ),
+    "k8s.role_binding": TypeSpec(
+        "k8s",
+        "Kubernetes RoleBinding",
+        attrs={
+            "namespace": 'str (default "default")',
+            "role_ref": '{kind: "Role"|"ClusterRole", name: str, api_group: str}',
+            "subjects": 'list[{kind: "User"|"Group"|"ServiceAccount", name: str, namespace: str|None'
+            " (a ServiceAccount's; defaults to the binding's namespace), uid: str}]",
+        },
+        relations={
+            "binds": "k8s.role|k8s.cluster_role",
+            "grants_to": "k8s.service_account (or a user/group uid)",
+        },
+        kubernetes=("RoleBinding",),
+    ),
+    "k8s.cluster_role_binding": TypeSpec(
+        "k8s",
+        "Kubernetes ClusterRoleBinding",
+        attrs={
+            "role_ref": '{kind: "ClusterRole", name: str, api_group: str}',
+            "subjects": "list[{kind, name, namespace, uid}] as for k8s.role_binding",
+        },
+        relations={"binds": "k8s.cluster_role", "grants_to": "k8s.service_account (or a user/group uid)"},
+        kubernetes=("ClusterRoleBinding",),
+    ),
+    # ---------------------------------------------------------------- Kubernetes network
+    "k8s.network_policy": TypeSpec(
+        "k8s",
+        "Kubernetes NetworkPolicy",
+        attrs={
+            "namespace": 'str (default "default")',
+            "pod_selector": "{match_labels: dict[str,str], match_expressions: list[{key, operator, values}]}",
+            "selects_all_pods": "bool: the pod selector is empty",
+            "policy_types": 'list["Ingress"|"Egress"] (default ["Ingress"], plus "Egress" when egress rules'
+            " are written)",
+            "ingress_rules": "int: number of ingress rules (0 = no ingress allowed to the selected pods)",
+            "egress_rules": "int",
+            "ingress_allows_all": "bool: an ingress rule with no from (every source)",
+            "default_deny_ingress": "bool: selects all pods, Ingress in policy_types, no ingress rules",
+            "default_deny_egress": "bool: selects all pods, Egress in policy_types, no egress rules",
+        },
+        kubernetes=("NetworkPolicy",),
+    ),
+    "k8s.service": TypeSpec(
+        "k8s",
+        "Kubernetes Service",  # core/v1; a Knative Service is a k8s.workload
+        attrs={
+            "namespace": 'str (default "default")',
+            "service_type": '"ClusterIP"|"NodePort"|"LoadBalancer"|"ExternalName" (default "ClusterIP")',
+            "ports": "list[{name: str|None, port, target_port, node_port, protocol (default TCP)}]",
+            "selector": "dict[str,str] ({} = selects no pods: endpoints are managed by hand)",
+            "annotations": "dict[str,str] (scrubbed)",
+            "load_balancer_class": "str|None",
+            "internal_load_balancer": "bool: a cloud annotation (or the AWS Load Balancer Controller's"
+            " default scheme) makes the load balancer internal",
+            "load_balancer_source_ranges": "list[str]",
+            "external_ips": "list[str]",
+        },
+        kubernetes=("Service (v1)",),
+    ),
+    "k8s.ingress": TypeSpec(
+        "k8s",
+        "Kubernetes Ingress or Gateway API HTTPRoute",
+        attrs={
+            "kind": '"Ingress"|"HTTPRoute"',
+            "namespace": 'str (default "default")',
+            "ingress_class": "str|None: spec.ingressClassName or the kubernetes.io/ingress.class annotation"
+            " (for an HTTPRoute: the parentRefs' gateway names)",
+            "hosts": 'list[str] ("*" for a rule without host)',
+            "tls": "bool: every host is covered by a TLS entry (HTTPRoute: None, TLS is the Gateway's)",
+            "backends": "list[str]: Service names routed to",
+            "annotations": "dict[str,str] (scrubbed)",
+            "auth": "str|None: the controller that authenticates requests, read from annotations"
+            " (ingress-nginx auth-url/auth-type, ALB auth-type, Traefik middlewares, ...)",
+        },
+        kubernetes=("Ingress", "HTTPRoute"),
+    ),
+    # ---------------------------------------------------------------- Kubernetes GPU software stack
+    "k8s.gpu_device_plugin_config": TypeSpec(
+        "k8s",
+        "NVIDIA device plugin configuration",
+        attrs={
+            "source_kind": '"ConfigMap"|"DaemonSet": one config key of a plugin ConfigMap (named'
+            " <configmap>:<key>), or the plugin DaemonSet's own env and args",
+            "namespace": "str",
+            "config_key": "str|None",
+            "sharing_strategy": '"none"|"time-slicing"|"mps" (default "none")',
+            "replicas": "int|Unresolved|None: the most replicas any shared resource is split into",
+            "rename_by_default": "bool|None",
+            "fail_requests_greater_than_one": "bool|None",
+            "mig_strategy": '"none"|"single"|"mixed"|Unresolved|None (None = not set here)',
+            "device_list_strategy": "list[str]|Unresolved|None: deviceListStrategy, DEVICE_LIST_STRATEGY or"
+            ' --device-list-strategy (default ["envvar"], provenance default; None: a DaemonSet that'
+            " reads a config file and sets no flag, so its ConfigMap decides)",
+            "accept_envvar_unprivileged": "bool|Unresolved|None: ACCEPT_NVIDIA_VISIBLE_DEVICES_ENVVAR_WHEN_UNPRIVILEGED"
+            " where the manifest sets it (None = not set here)",
+            "uses_config_file": "bool: (DaemonSet) the plugin reads a config file, which then decides",
+        },
+        relations={"defined_in": "k8s.config_map"},
+        kubernetes=("ConfigMap (device plugin config)", "DaemonSet (k8s-device-plugin)"),
+    ),
+    "k8s.gpu_operator_policy": TypeSpec(
+        "k8s",
+        "NVIDIA GPU Operator ClusterPolicy",
+        attrs={
+            "operator_version": "str|None: app.kubernetes.io/version or the helm.sh/chart label",
+            "toolkit_enabled": "bool (default True): the operator installs the container toolkit",
+            "toolkit_version": "str|Unresolved|None: toolkit.version image tag (None = the operator's default)",
+            "device_plugin_config": "{name: str|None, default: str|None}: devicePlugin.config",
+            "mig_strategy": '"none"|"single"|"mixed" (default "single")',
+            "cdi_enabled": "bool (default False)",
+            "cdi_default": "bool (default False)",
+            "device_list_strategy": "list[str]: devicePlugin.env DEVICE_LIST_STRATEGY (default"
+            ' ["cdi-annotations"] with CDI enabled, else ["envvar"])',
+            "accept_envvar_unprivileged": "bool|Unresolved: toolkit.env"
+            " ACCEPT_NVIDIA_VISIBLE_DEVICES_ENVVAR_WHEN_UNPRIVILEGED (default True)",
+        },
+        kubernetes=("ClusterPolicy (nvidia.com/v1)",),
     ),
 }
 

@@ -16,9 +16,12 @@ YAML_EXT = {".yaml", ".yml"}
 JSON_EXT = {".json"}
 TEMPLATE_EXT = {".template", ".cfn"}
 
-_CFN_SNIFF = re.compile(
-    r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
-)
+# A template declares its format version, or has a top-level Resources mapping whose
+# entries have AWS:: types. Text that merely mentions "Type: AWS::..." (a JSON report, a
+# README in YAML) is not a template.
+_CFN_VERSION = re.compile(r"AWSTemplateFormatVersion|Transform[\"']?\s*:\s*[\"']?AWS::Serverless")
+_CFN_RESOURCES = re.compile(r"(?m)^(?:Resources\s*:|\{?\s*\"Resources\"\s*:)|^\s{0,4}\"Resources\"\s*:")
+_CFN_TYPE = re.compile(r"[\"']?Type[\"']?\s*:\s*[\"']?AWS::")
 _K8S_SNIFF = re.compile(r"(?m)^\s*[\"']?apiVersion[\"']?\s*:")
 _K8S_KIND = re.compile(r"(?m)^\s*[\"']?kind[\"']?\s*:")
 _PLAN_SNIFF = re.compile(r"\"(?:planned_values|resource_changes)\"\s*:")
@@ -60,7 +63,9 @@ def sniff(path: Path, head: str) -> str | None:
     suffix = path.suffix.lower()
     if suffix in JSON_EXT and _PLAN_SNIFF.search(head):
         return "terraform-plan"
-    if suffix in YAML_EXT | JSON_EXT | TEMPLATE_EXT and _CFN_SNIFF.search(head):
+    if suffix in YAML_EXT | JSON_EXT | TEMPLATE_EXT and (
+        _CFN_VERSION.search(head) or (_CFN_RESOURCES.search(head) and _CFN_TYPE.search(head))
+    ):
         return "cloudformation"
     if suffix in YAML_EXT | JSON_EXT and _K8S_SNIFF.search(head) and _K8S_KIND.search(head):
         return "kubernetes"

@@ -12,7 +12,7 @@ from scanner.model.finding import ScanError
 from scanner.model.resource import Ref, Relation, SourceRef, Unresolved
 from scanner.secrets import REDACTED, Detection, scrub_value
 
-from . import governance, iam, lambda_fn, s3, sagemaker, sam
+from . import bedrock, governance, iam, lambda_fn, s3, sagemaker, sam, supporting
 from .builder import Builder, suppressions_of, tags_of
 from .intrinsics import Resolver, find_cycles, references
 
@@ -39,6 +39,10 @@ MAPPERS: dict[str, tuple[str, Callable[[Builder], None]]] = {
     "AWS::IAM::ManagedPolicy": (iam.POLICY, iam.managed_policy),
     "AWS::S3::Bucket": (s3.BUCKET, s3.bucket),
     "AWS::SecretsManager::Secret": (governance.SECRET, governance.secret),
+    "AWS::Bedrock::Agent": (bedrock.AGENT, bedrock.agent),
+    "AWS::Bedrock::Guardrail": (bedrock.GUARDRAIL, bedrock.guardrail),
+    "AWS::Bedrock::KnowledgeBase": (bedrock.KNOWLEDGE_BASE, bedrock.knowledge_base),
+    **supporting.MAPPERS,
 }
 
 # Properties that name a resource, so a literal name elsewhere in the template can be linked.
@@ -55,6 +59,7 @@ NAME_KEYS = {
     "AWS::SageMaker::NotebookInstanceLifecycleConfig": "NotebookInstanceLifecycleConfigName",
     "AWS::SageMaker::Endpoint": "EndpointName",
     "AWS::SecretsManager::Secret": "Name",
+    **supporting.NAME_KEYS,
 }
 
 
@@ -71,6 +76,7 @@ FOLDED_TYPES = (
     "AWS::IAM::UserToGroupAddition",
     "AWS::SecretsManager::RotationSchedule",
     "AWS::ApplicationAutoScaling::ScalableTarget",
+    *supporting.FOLDERS,
 )
 
 
@@ -237,6 +243,7 @@ class _Template:
                 self.builders.pop(uids[lid], None)
         for lid, rtype, r, props in folds:
             self.fold(lid, rtype, r, props)
+        supporting.link_security_groups(self.builders.values())
 
         for b in self.builders.values():
             self.batch.resources.append(b.build())
@@ -360,6 +367,8 @@ class _Template:
             iam.fold_user_to_group(props, self.builders, self.names)
         elif rtype == "AWS::SecretsManager::RotationSchedule":
             governance.fold_rotation_schedule(props, self.builders, self.names, line)
+        elif rtype in supporting.FOLDERS:
+            supporting.FOLDERS[rtype](props, self.builders, self.names, line)
         elif rtype == "AWS::ApplicationAutoScaling::ScalableTarget":
             governance.fold_scalable_target(
                 lambda lid: uid_of(self.file, lid),

@@ -15,6 +15,7 @@ from scanner.secrets import scrub_mapping
 from .annotations import exposure, safe_annotations, suppressions
 from .base import base, finish, uid_of
 from .namespace import normalize_namespace, normalize_resource_quota
+from .platform import platform_objects
 from .pod import normalize_pod_spec
 from .scaling import min_replicas
 from .secret import normalize_secret
@@ -47,10 +48,18 @@ def check_object(obj: object) -> None:
 
 
 def normalize_object(obj: Mapping, source: SourceRef, account: str = "manifest") -> Normalized:
-    """Resources for one object; empty for kinds that are not ours (a v1 Service, a Role).
+    """Resources for one object; empty for kinds that are not ours (an APIService, a CRD).
     Raises NormalizeError when the object is malformed. Namespaces get their quotas only
     from `fold_quotas`, once every object of the scan is normalized."""
     check_object(obj)
+    out = _normalize(obj, source, account)
+    added, related = platform_objects(obj, source, account, out.resources)  # RBAC, network, GPU stack
+    out.resources.extend(added)
+    out.relations.extend(related)
+    return out
+
+
+def _normalize(obj: Mapping, source: SourceRef, account: str) -> Normalized:
     kind = obj["kind"]
     if obj["apiVersion"] == "v1" and kind in CORE_OBJECTS:
         return CORE_OBJECTS[kind](obj, source, account)

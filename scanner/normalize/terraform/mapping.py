@@ -11,11 +11,11 @@ from scanner.model.finding import ScanError
 from scanner.model.resource import Ref, Relation
 from scanner.normalize.terraform.model import TfResource
 
-from . import aws, fold, gcp
+from . import aws, bedrock, fold, gcp, supporting
 from .builder import Built
 
-MAPPERS = {**aws.MAPPERS, **gcp.MAPPERS}
-FOLDERS = fold.FOLDERS
+MAPPERS = {**aws.MAPPERS, **gcp.MAPPERS, **bedrock.MAPPERS, **supporting.MAPPERS}
+FOLDERS = {**fold.FOLDERS, **bedrock.FOLDERS, **supporting.FOLDERS}
 
 
 def supported_types() -> set[str]:
