@@ -54,6 +54,8 @@ def load_baseline(path: str | Path) -> list[dict]:
 
 def make_baseline(report: dict) -> dict:
     """A baseline file from a JSON report (`mlposture baseline create`)."""
+    if not isinstance(report, dict):
+        raise BaselineError("a JSON report is an object")
     return {
         "baseline_version": BASELINE_VERSION,
         "scan_id": report.get("scan", {}).get("id"),

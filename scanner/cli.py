@@ -387,6 +387,38 @@ def report_cmd(scan_json, outputs, baseline_path):
 
 
 @main.group()
+def baseline() -> None:
+    """Baselines: accept today's findings so only new ones fail the gate."""
+
+
+@baseline.command("create")
+@click.argument("scan_json", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the baseline (e.g. .mlposture-baseline.json).",
+)
+def baseline_create(scan_json, output):
+    """Make a baseline file from a JSON scan report (fingerprints, rules, resources; no evidence)."""
+    from scanner.baseline import BaselineError, make_baseline
+
+    try:
+        report = json.loads(Path(scan_json).read_text(encoding="utf-8"))
+        base = make_baseline(report)
+    except (OSError, ValueError, BaselineError) as e:
+        raise ConfigProblem(f"{scan_json}: cannot make a baseline: {str(e)[:1000]}") from e
+    try:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(json.dumps(base, indent=2) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise ConfigProblem(f"cannot write {output}: {e.strerror or e}") from e
+    click.echo(f"baseline of {len(base['findings'])} findings written to {output}")
+
+
+@main.group()
 def rules() -> None:
     """The rule catalogue."""
 

@@ -116,3 +116,24 @@ def test_cli_baseline_gates_only_new_findings(tmp_path):
         main, ["scan", "iac", str(demo), "-q", "--baseline", str(tmp_path / "nope.json")]
     )
     assert bad.exit_code == 2
+
+
+def test_cli_baseline_create(tmp_path):
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    demo = Path(__file__).parent.parent / "fixtures" / "demo"
+    report = tmp_path / "scan.json"
+    CliRunner().invoke(main, ["scan", "iac", str(demo), "-q", "-o", f"json={report}"])
+    base = tmp_path / "b" / "baseline.json"
+    r = CliRunner().invoke(main, ["baseline", "create", str(report), "-o", str(base)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(base.read_text())
+    assert data["baseline_version"] == "1" and data["findings"]
+    assert all("evidence" not in f for f in data["findings"])
+    again = CliRunner().invoke(main, ["scan", "iac", str(demo), "-q", "--baseline", str(base)])
+    assert again.exit_code == 0, again.output
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]")
+    assert CliRunner().invoke(main, ["baseline", "create", str(bad), "-o", str(base)]).exit_code == 2
