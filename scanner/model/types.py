@@ -139,6 +139,80 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         terraform=("aws_sagemaker_domain",),
         cloudformation=("AWS::SageMaker::Domain",),
     ),
+    # SageMaker jobs declared inside a pipeline definition or a Step Functions state machine:
+    # one resource per step, uid "<container uid>#<step>", name "<container name>/<step>".
+    "aws.sagemaker.training_job": TypeSpec(
+        "aws",
+        "SageMaker training job (a pipeline Training step or a Step Functions createTrainingJob task)",
+        attrs={
+            "enable_network_isolation": "bool (default False)",
+            "vpc_config": "{subnet_ids: list, security_group_ids: list}|None",
+            "enable_inter_container_traffic_encryption": "bool (default False)",
+            "volume_kms_key_id": "str|Ref|None: ResourceConfig.VolumeKmsKeyId",
+            "output_kms_key_id": "str|Ref|None: OutputDataConfig.KmsKeyId",
+            "role_arn": "str|Ref|None",
+            "image": "str|None: AlgorithmSpecification.TrainingImage (or AlgorithmName)",
+            "instance_type": "str|None",
+            "environment": "dict[str,str] (default {}, scrubbed)",
+            "hyperparameters": "dict[str,str] (default {}, scrubbed)",
+            "defined_in": '{uid: str, kind: "aws_sagemaker_pipeline"|"aws_sfn_state_machine"|'
+            '"AWS::SageMaker::Pipeline"|"AWS::StepFunctions::StateMachine", step: str}',
+            "secrets": _SECRETS,
+        },
+        relations={"execution_role": "aws.iam.role"},
+        terraform=("aws_sagemaker_pipeline", "aws_sfn_state_machine"),
+        cloudformation=("AWS::SageMaker::Pipeline", "AWS::StepFunctions::StateMachine"),
+    ),
+    "aws.sagemaker.processing_job": TypeSpec(
+        "aws",
+        "SageMaker processing job (a pipeline Processing step or a Step Functions createProcessingJob task)",
+        attrs={
+            "enable_network_isolation": "bool (default False): NetworkConfig",
+            "vpc_config": "{subnet_ids: list, security_group_ids: list}|None: NetworkConfig.VpcConfig",
+            "enable_inter_container_traffic_encryption": "bool (default False): NetworkConfig",
+            "volume_kms_key_id": "str|Ref|None: ProcessingResources.ClusterConfig.VolumeKmsKeyId",
+            "output_kms_key_id": "str|Ref|None: ProcessingOutputConfig.KmsKeyId",
+            "role_arn": "str|Ref|None",
+            "image": "str|None: AppSpecification.ImageUri",
+            "instance_type": "str|None",
+            "environment": "dict[str,str] (default {}, scrubbed)",
+            "defined_in": "{uid, kind, step}: as for aws.sagemaker.training_job",
+            "secrets": _SECRETS,
+        },
+        relations={"execution_role": "aws.iam.role"},
+        terraform=("aws_sagemaker_pipeline", "aws_sfn_state_machine"),
+        cloudformation=("AWS::SageMaker::Pipeline", "AWS::StepFunctions::StateMachine"),
+    ),
+    "aws.sagemaker.transform_job": TypeSpec(
+        "aws",
+        "SageMaker batch transform job (a pipeline Transform step or a Step Functions createTransformJob task)",
+        attrs={
+            "volume_kms_key_id": "str|Ref|None: TransformResources.VolumeKmsKeyId",
+            "output_kms_key_id": "str|Ref|None: TransformOutput.KmsKeyId",
+            "model_name": "str|Ref|None",
+            "instance_type": "str|None",
+            "environment": "dict[str,str] (default {}, scrubbed)",
+            "defined_in": "{uid, kind, step}: as for aws.sagemaker.training_job",
+            "secrets": _SECRETS,
+        },
+        terraform=("aws_sagemaker_pipeline", "aws_sfn_state_machine"),
+        cloudformation=("AWS::SageMaker::Pipeline", "AWS::StepFunctions::StateMachine"),
+    ),
+    "aws.sagemaker.data_quality_job_definition": TypeSpec(
+        "aws",
+        "SageMaker Model Monitor data-quality job definition",
+        attrs={
+            "arn": "str|None",
+            "output_kms_key_id": "str|Ref|None: DataQualityJobOutputConfig.KmsKeyId",
+            "volume_kms_key_id": "str|Ref|None: JobResources.ClusterConfig.VolumeKmsKeyId",
+            "enable_inter_container_traffic_encryption": "bool (default False): NetworkConfig",
+            "enable_network_isolation": "bool (default False): NetworkConfig",
+            "role_arn": "str|Ref",
+        },
+        relations={"execution_role": "aws.iam.role"},
+        terraform=("aws_sagemaker_data_quality_job_definition",),
+        cloudformation=("AWS::SageMaker::DataQualityJobDefinition",),
+    ),
     # ---------------------------------------------------------------- AWS Lambda
     "aws.lambda.function": TypeSpec(
         "aws",
@@ -191,6 +265,39 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         relations={"grants_on": "aws.lambda.function"},
         terraform=("aws_lambda_permission",),
         cloudformation=("AWS::Lambda::Permission",),
+    ),
+    # ---------------------------------------------------------------- AWS API Gateway
+    "aws.apigateway.rest_method": TypeSpec(
+        "aws",
+        "API Gateway REST API method with its integration folded in",
+        attrs={
+            "http_method": "str",
+            "authorization": '"NONE"|"AWS_IAM"|"CUSTOM"|"COGNITO_USER_POOLS" (default "NONE")',
+            "api_key_required": "bool (default False)",
+            "integration_type": '"AWS"|"AWS_PROXY"|"HTTP"|"HTTP_PROXY"|"MOCK"|None (None = no integration'
+            " in the scan)",
+            "integration_uri": "str|Ref|None",
+            "integration_target": '"lambda"|"sagemaker"|"other"|None: what the integration invokes'
+            " (None = no integration in the scan)",
+        },
+        relations={"invokes": "aws.lambda.function|aws.sagemaker.endpoint"},
+        terraform=("aws_api_gateway_method", "aws_api_gateway_integration"),
+        cloudformation=("AWS::ApiGateway::Method",),
+    ),
+    "aws.apigateway.http_route": TypeSpec(
+        "aws",
+        "API Gateway v2 (HTTP/WebSocket) route with its integration folded in",
+        attrs={
+            "route_key": "str",
+            "authorization": '"NONE"|"AWS_IAM"|"CUSTOM"|"JWT" (default "NONE")',
+            "api_key_required": "bool (default False)",
+            "integration_type": '"AWS"|"AWS_PROXY"|"HTTP"|"HTTP_PROXY"|"MOCK"|None',
+            "integration_uri": "str|Ref|None",
+            "integration_target": '"lambda"|"sagemaker"|"other"|None',
+        },
+        relations={"invokes": "aws.lambda.function|aws.sagemaker.endpoint"},
+        terraform=("aws_apigatewayv2_route", "aws_apigatewayv2_integration"),
+        cloudformation=("AWS::ApiGatewayV2::Route",),
     ),
     # ---------------------------------------------------------------- AWS Bedrock
     "aws.bedrock.agent": TypeSpec(
@@ -483,6 +590,119 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         relations={"runs_as": "gcp.iam.service_account"},
         terraform=("google_workbench_instance", "google_notebooks_instance"),
     ),
+    "gcp.vertex.dataset": TypeSpec(
+        "gcp",
+        "Vertex AI dataset",
+        attrs={
+            "display_name": "str|Unresolved",
+            "encryption_key": "str|Ref|None: CMEK, encryption_spec.kms_key_name (None = Google-managed)",
+        },
+        terraform=("google_vertex_ai_dataset",),
+    ),
+    "gcp.vertex.featurestore": TypeSpec(
+        "gcp",
+        "Vertex AI (legacy) Featurestore",
+        attrs={
+            "encryption_key": "str|Ref|None: CMEK, encryption_spec.kms_key_name (None = Google-managed)",
+            "online_serving_nodes": "int|None: online_serving_config.fixed_node_count (None = not set)",
+        },
+        terraform=("google_vertex_ai_featurestore",),
+    ),
+    "gcp.vertex.feature_online_store": TypeSpec(
+        "gcp",
+        "Vertex AI Feature Store online store",
+        attrs={
+            "storage_type": '"bigtable"|"optimized"|None: which serving block is written',
+            "dedicated_serving_endpoint": "bool (default False): a dedicated_serving_endpoint block is written"
+            " (optimized stores always get one; it is public unless Private Service Connect is on)",
+            "private_service_connect": "bool (default False): dedicated_serving_endpoint"
+            ".private_service_connect_config.enable_private_service_connect",
+            "psc_project_allowlist": "list[str] (default []): projects allowed to connect over PSC",
+        },
+        terraform=("google_vertex_ai_feature_online_store",),
+    ),
+    "gcp.vertex.tensorboard": TypeSpec(
+        "gcp",
+        "Vertex AI TensorBoard instance",
+        attrs={
+            "display_name": "str|Unresolved",
+            "encryption_key": "str|Ref|None: CMEK, encryption_spec.kms_key_name (None = Google-managed)",
+        },
+        terraform=("google_vertex_ai_tensorboard",),
+    ),
+    "gcp.vertex.index_endpoint": TypeSpec(
+        "gcp",
+        "Vertex AI Vector Search index endpoint",
+        attrs={
+            "network": "str|Ref|None: VPC network peered for private queries",
+            "public_endpoint_enabled": "bool (default False)",
+            "private_service_connect": "bool (default False): private_service_connect_config"
+            ".enable_private_service_connect",
+        },
+        terraform=("google_vertex_ai_index_endpoint",),
+    ),
+    "gcp.vertex.metadata_store": TypeSpec(
+        "gcp",
+        "Vertex AI ML Metadata store",
+        attrs={
+            "encryption_key": "str|Ref|None: CMEK, encryption_spec.kms_key_name (None = Google-managed)",
+        },
+        terraform=("google_vertex_ai_metadata_store",),
+    ),
+    "gcp.vertex.notebook_runtime": TypeSpec(
+        "gcp",
+        "Vertex AI Workbench managed notebooks runtime (legacy)",
+        attrs={
+            "access_type": '"SINGLE_USER"|"SERVICE_ACCOUNT"|None: access_config.access_type',
+            "runtime_owner": "str|None: access_config.runtime_owner",
+            "disk_encryption_key": "str|Ref|None: CMEK, virtual_machine.virtual_machine_config"
+            ".encryption_config.kms_key (None = Google-managed)",
+            "no_public_ip": "bool (default False): virtual_machine_config.internal_ip_only",
+            "network": "str|Ref|None",
+            "subnet": "str|Ref|None",
+            "shielded_secure_boot": "bool (default False)",
+            "shielded_vtpm": "bool (default True)",
+            "shielded_integrity_monitoring": "bool (default True)",
+            "accelerators": "list[{type: str, count: int}] (default [])",
+            "metadata": "dict[str,str] (secrets scrubbed)",
+            "idle_shutdown": "bool|None: software_config.idle_shutdown (None = not set: the service default"
+            " applies)",
+            "secrets": _SECRETS,
+        },
+        terraform=("google_notebooks_runtime",),
+    ),
+    "gcp.storage.bucket": TypeSpec(
+        "gcp",
+        "Cloud Storage bucket",  # IAM member and binding resources on it are folded in
+        attrs={
+            "name": "str|Unresolved",
+            "uniform_bucket_level_access": "bool (default False)",
+            "public_access_prevention": '"enforced"|"inherited" (default "inherited")',
+            "encryption_default_kms_key": "str|Ref|None: encryption.default_kms_key_name",
+            "versioning": "bool (default False)",
+            "logging": "bool (default False): a logging block names a log bucket",
+            "iam_members": "list[{role: str|Unresolved, member: str|Unresolved}] (default []): from"
+            " google_storage_bucket_iam_member and _binding; an entry is Unresolved when the members"
+            " of a binding are not known",
+        },
+        terraform=(
+            "google_storage_bucket",
+            "google_storage_bucket_iam_member",
+            "google_storage_bucket_iam_binding",
+        ),
+    ),
+    "gcp.kms.crypto_key": TypeSpec(
+        "gcp",
+        "Cloud KMS crypto key",
+        attrs={
+            "name": "str|Unresolved",
+            "key_ring": "str|Ref|None",
+            "purpose": 'str (default "ENCRYPT_DECRYPT")',
+            "rotation_period": 'str|None: as written, e.g. "7776000s" (None = never rotated)',
+            "rotation_period_seconds": "int|None: rotation_period in seconds",
+        },
+        terraform=("google_kms_crypto_key",),
+    ),
     "gcp.run.service": TypeSpec(
         "gcp",
         "Cloud Run service (v1 and v2)",
@@ -576,7 +796,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             " volumes: list[{name, host_path: str|None, secret: str|None,"
             " config_map: str|None, empty_dir: bool}],"
             " containers: list[Container]}]",
-            "Container": '{name, image, role: "container"|"init", privileged: bool|None,'
+            "Container": '{name, image, storage_uri: str|None (KServe storageUri: the model it loads),'
+            ' role: "container"|"init", privileged: bool|None,'
             " allow_privilege_escalation: bool|None, run_as_non_root: bool|None,"
             " run_as_user: int|None, read_only_root_filesystem: bool|None,"
             " capabilities_add: list[str] (upper case, no CAP_ prefix), capabilities_drop: list[str],"

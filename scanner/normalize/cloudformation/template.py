@@ -12,7 +12,7 @@ from scanner.model.finding import ScanError
 from scanner.model.resource import Ref, Relation, SourceRef, Unresolved
 from scanner.secrets import REDACTED, Detection, scrub_value
 
-from . import bedrock, governance, iam, lambda_fn, s3, sagemaker, sam, supporting
+from . import apigateway, bedrock, governance, iam, lambda_fn, s3, sagemaker, sagemaker_jobs, sam, supporting
 from .builder import Builder, suppressions_of, tags_of
 from .intrinsics import Resolver, find_cycles, references
 
@@ -42,7 +42,14 @@ MAPPERS: dict[str, tuple[str, Callable[[Builder], None]]] = {
     "AWS::Bedrock::Agent": (bedrock.AGENT, bedrock.agent),
     "AWS::Bedrock::Guardrail": (bedrock.GUARDRAIL, bedrock.guardrail),
     "AWS::Bedrock::KnowledgeBase": (bedrock.KNOWLEDGE_BASE, bedrock.knowledge_base),
+    "AWS::SageMaker::Pipeline": (sagemaker_jobs.JOB, sagemaker_jobs.pipeline),
+    "AWS::StepFunctions::StateMachine": (sagemaker_jobs.JOB, sagemaker_jobs.state_machine),
+    "AWS::SageMaker::DataQualityJobDefinition": (
+        sagemaker_jobs.DATA_QUALITY,
+        sagemaker_jobs.data_quality_job_definition,
+    ),
     **supporting.MAPPERS,
+    **apigateway.MAPPERS,
 }
 
 # Properties that name a resource, so a literal name elsewhere in the template can be linked.
@@ -77,6 +84,7 @@ FOLDED_TYPES = (
     "AWS::SecretsManager::RotationSchedule",
     "AWS::ApplicationAutoScaling::ScalableTarget",
     *supporting.FOLDERS,
+    *apigateway.FOLDERS,
 )
 
 
@@ -306,7 +314,11 @@ class _Template:
 
     def map_one(self, lid: str, rtype: str, r: Mapping, raw: Mapping, props: Mapping) -> None:
         ctype, mapper = MAPPERS[rtype]
-        mapper(self.builder(lid, ctype, r, raw, props))
+        b = self.builder(lid, ctype, r, raw, props)
+        parts = mapper(b)
+        if isinstance(parts, list):  # a container (a pipeline): the jobs inside are the resources
+            self.builders.pop(b.uid, None)
+            self.builders.update((p.uid, p) for p in parts)
 
     def sam_function(self, lid: str, r: Mapping, raw: Mapping, props: Mapping) -> None:
         fb = self.builder(lid, lambda_fn.FUNCTION, r, raw, props)
@@ -367,6 +379,8 @@ class _Template:
             iam.fold_user_to_group(props, self.builders, self.names)
         elif rtype == "AWS::SecretsManager::RotationSchedule":
             governance.fold_rotation_schedule(props, self.builders, self.names, line)
+        elif rtype in apigateway.FOLDERS:
+            apigateway.FOLDERS[rtype](uid_of(self.file, lid), props, self.builders, self.names, line)
         elif rtype in supporting.FOLDERS:
             supporting.FOLDERS[rtype](props, self.builders, self.names, line)
         elif rtype == "AWS::ApplicationAutoScaling::ScalableTarget":

@@ -151,6 +151,7 @@ def normalize_container(
     container = {
         "name": as_str(c.get("name")) or default_name,
         "image": as_str(c.get("image")),
+        "storage_uri": as_str(c.get("storageUri")),  # KServe model containers: where the model comes from
         "role": role,
         "privileged": as_bool(sc.get("privileged")),
         "allow_privilege_escalation": as_bool(sc.get("allowPrivilegeEscalation")),
@@ -172,6 +173,7 @@ def normalize_container(
     out.line(cpath, start_line(c))
     out.line(f"{cpath}.name", key_line(c, "name"))
     out.line(f"{cpath}.image", key_line(c, "image"))
+    out.line(f"{cpath}.storage_uri", key_line(c, "storageUri"))
     for attr, key in (
         ("privileged", "privileged"),
         ("allow_privilege_escalation", "allowPrivilegeEscalation"),

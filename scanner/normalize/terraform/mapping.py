@@ -11,11 +11,19 @@ from scanner.model.finding import ScanError
 from scanner.model.resource import Ref, Relation
 from scanner.normalize.terraform.model import TfResource
 
-from . import aws, bedrock, fold, gcp, supporting
+from . import apigateway, aws, bedrock, fold, gcp, gcp_ml, sagemaker_jobs, supporting
 from .builder import Built
 
-MAPPERS = {**aws.MAPPERS, **gcp.MAPPERS, **bedrock.MAPPERS, **supporting.MAPPERS}
-FOLDERS = {**fold.FOLDERS, **bedrock.FOLDERS, **supporting.FOLDERS}
+MAPPERS = {
+    **aws.MAPPERS,
+    **gcp.MAPPERS,
+    **bedrock.MAPPERS,
+    **supporting.MAPPERS,
+    **gcp_ml.MAPPERS,
+    **sagemaker_jobs.MAPPERS,
+    **apigateway.MAPPERS,
+}
+FOLDERS = {**fold.FOLDERS, **bedrock.FOLDERS, **supporting.FOLDERS, **gcp_ml.FOLDERS, **apigateway.FOLDERS}
 
 
 def supported_types() -> set[str]:
@@ -33,7 +41,8 @@ def normalize(tf_resources: list[TfResource], dialect: str | None = None) -> Bat
             continue  # data sources describe what exists elsewhere; they are not ours to check
         if tf.type in MAPPERS:
             try:
-                built.append(MAPPERS[tf.type](tf))
+                out = MAPPERS[tf.type](tf)  # a container (a pipeline) maps to a list
+                built.extend(out if isinstance(out, list) else [out])
             except Exception as e:  # one odd block must not cost the rest of the batch
                 batch.errors.append(_error(tf, e))
         elif tf.type in FOLDERS:

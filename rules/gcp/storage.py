@@ -1,0 +1,97 @@
+"""Cloud Storage: the buckets that hold training data, model artifacts and pipeline output."""
+
+from __future__ import annotations
+
+from rules.helpers.gcp import PUBLIC_MEMBERS
+from rules.sdk import fail, ok, rule, unknown
+from scanner.model.resource import Resource, Unresolved
+
+BUCKET = "gcp.storage.bucket"
+
+
+@rule(
+    id="gcs-bucket-not-public",
+    title="Cloud Storage buckets grant no role to allUsers or allAuthenticatedUsers",
+    severity="high",
+    category="iam",
+    applies_to=[BUCKET],
+    description="A bucket IAM member or binding for allUsers (anyone on the internet) or "
+    "allAuthenticatedUsers (any Google account) makes the bucket's objects readable, or writable, by "
+    "anyone. Buckets of ML workloads hold training data and model artifacts.",
+    risk="Theft of training data and model weights; poisoning of data or artifacts with write roles.",
+    remediation={
+        "terraform": "# grant the role to named principals instead\n"
+        'resource "google_storage_bucket_iam_member" "reader" {\n'
+        "  bucket = google_storage_bucket.models.name\n"
+        '  role   = "roles/storage.objectViewer"\n'
+        '  member = "serviceAccount:${google_service_account.trainer.email}"\n}',
+        "cli": "gcloud storage buckets remove-iam-policy-binding gs://BUCKET --member=allUsers --role=ROLE\n"
+        "gcloud storage buckets update gs://BUCKET --public-access-prevention",
+    },
+    references=[
+        "https://cloud.google.com/storage/docs/access-control/making-data-public",
+        "https://cloud.google.com/storage/docs/public-access-prevention",
+    ],
+    aliases=["CKV_GCP_28"],
+)
+def bucket_not_public(b: Resource):
+    members = b.attrs.get("iam_members") or []
+    if isinstance(members, Unresolved):
+        return unknown("iam_members is unresolved", at="iam_members")
+    unresolved = False
+    for i, m in enumerate(members):
+        member = m.get("member") if isinstance(m, dict) else m
+        if isinstance(member, str) and member.strip() in PUBLIC_MEMBERS:
+            role = m.get("role")
+            role_text = role if isinstance(role, str) else "an unresolved role"
+            return fail(f"{member.strip()} holds {role_text}", at=f"iam_members[{i}].member")
+        unresolved = unresolved or isinstance(member, Unresolved)
+    if unresolved:
+        return unknown("a bucket IAM member is unresolved", at="iam_members")
+    return ok()
+
+
+@rule(
+    id="gcs-bucket-uniform-access",
+    title="Cloud Storage buckets use uniform bucket-level access",
+    severity="medium",
+    category="iam",
+    applies_to=[BUCKET],
+    description="Without uniform bucket-level access, per-object ACLs can grant access that the bucket's "
+    "IAM policy does not show, so reviewing IAM alone does not tell who can read training data or models.",
+    risk="Access granted through object ACLs, invisible to IAM review and IAM Conditions.",
+    remediation={
+        "terraform": "uniform_bucket_level_access = true",
+        "cli": "gcloud storage buckets update gs://BUCKET --uniform-bucket-level-access",
+    },
+    references=["https://cloud.google.com/storage/docs/uniform-bucket-level-access"],
+    aliases=["CKV_GCP_29"],
+)
+def bucket_uniform_access(b: Resource):
+    if not b.a.get("uniform_bucket_level_access", False):
+        return fail("uniform bucket-level access is off: object ACLs apply", at="uniform_bucket_level_access")
+    return ok()
+
+
+@rule(
+    id="gcs-bucket-public-access-prevention-enforced",
+    title="Cloud Storage buckets enforce public access prevention",
+    severity="medium",
+    category="network",
+    applies_to=[BUCKET],
+    description='With public access prevention "inherited", the bucket can be made public by one IAM '
+    "binding or ACL unless an organization policy (storage.publicAccessPrevention) forbids it. "
+    '"enforced" blocks allUsers and allAuthenticatedUsers on the bucket and its objects.',
+    risk="One mistaken grant exposes training data or model artifacts to the internet.",
+    remediation={
+        "terraform": 'public_access_prevention = "enforced"',
+        "cli": "gcloud storage buckets update gs://BUCKET --public-access-prevention",
+    },
+    references=["https://cloud.google.com/storage/docs/public-access-prevention"],
+    aliases=["CKV_GCP_114"],
+)
+def bucket_public_access_prevention(b: Resource):
+    pap = b.a.get("public_access_prevention", "inherited")
+    if str(pap).lower() != "enforced":
+        return fail(f"public access prevention is {pap!r}", at="public_access_prevention")
+    return ok()
