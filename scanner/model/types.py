@@ -796,7 +796,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             " volumes: list[{name, host_path: str|None, secret: str|None,"
             " config_map: str|None, empty_dir: bool}],"
             " containers: list[Container]}]",
-            "Container": '{name, image, storage_uri: str|None (KServe storageUri: the model it loads),'
+            "Container": "{name, image, storage_uri: str|None (KServe storageUri: the model it loads),"
             ' role: "container"|"init", privileged: bool|None,'
             " allow_privilege_escalation: bool|None, run_as_non_root: bool|None,"
             " run_as_user: int|None, read_only_root_filesystem: bool|None,"
