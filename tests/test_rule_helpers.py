@@ -256,6 +256,66 @@ PUBLIC_GET = doc(
 )
 
 CASES = [
+    # -- SageMaker feature groups and model packages, Lambda layers (tests/test_sagemaker_more.py)
+    (
+        "sagemaker-feature-group-encrypted-with-cmk",
+        "aws.sagemaker.feature_group",
+        {"online_store_enabled": True, "online_kms_key_id": None, "offline_store_enabled": False},
+        "fail",
+    ),
+    (
+        "sagemaker-feature-group-encrypted-with-cmk",
+        "aws.sagemaker.feature_group",
+        {
+            "online_store_enabled": True,
+            "online_kms_key_id": "k",
+            "offline_store_enabled": True,
+            "offline_kms_key_id": "k",
+        },
+        "pass",
+    ),
+    (
+        "sagemaker-model-package-requires-approval",
+        "aws.sagemaker.model_package",
+        {"model_approval_status": "Approved"},
+        "fail",
+    ),
+    (
+        "sagemaker-model-package-requires-approval",
+        "aws.sagemaker.model_package",
+        {"model_approval_status": "PendingManualApproval"},
+        "pass",
+    ),
+    (
+        "lambda-layer-not-public",
+        "aws.lambda.layer_version",
+        {"permissions": [{"principal": "*", "organization_id": None}]},
+        "fail",
+    ),
+    (
+        "lambda-layer-not-public",
+        "aws.lambda.layer_version",
+        {"permissions": [{"principal": "*", "organization_id": "o-a1b2c3d4e5"}]},
+        "pass",
+    ),
+    (
+        "lambda-function-layers-same-account",
+        FN,
+        {
+            "role_arn": "arn:aws:iam::123456789012:role/fn",
+            "layers": ["arn:aws:lambda:us-east-1:999988887777:layer:x:1"],
+        },
+        "fail",
+    ),
+    (
+        "lambda-function-layers-same-account",
+        FN,
+        {
+            "role_arn": "arn:aws:iam::123456789012:role/fn",
+            "layers": ["arn:aws:lambda:us-east-1:123456789012:layer:x:1"],
+        },
+        "pass",
+    ),
     ("sagemaker-notebook-root-access-disabled", NB, {}, "fail"),
     ("sagemaker-notebook-root-access-disabled", NB, {"root_access": False}, "pass"),
     ("sagemaker-notebook-root-access-disabled", NB, {"root_access": U}, "unknown"),
@@ -562,6 +622,101 @@ CASES = [
         "fail",
     ),
     ("cloudfunctions-function-env-no-secrets", GCF, {"environment": {}, "secrets": []}, "pass"),
+    # the rest of GCP (mapping and relation-following cases in test_gcp_more.py)
+    ("cloudrun-service-encrypted-with-cmek", RUN, {"encryption_key": None}, "fail"),
+    ("cloudrun-service-encrypted-with-cmek", RUN, {"encryption_key": "projects/p/k"}, "pass"),
+    ("cloudrun-service-encrypted-with-cmek", RUN, {"encryption_key": U}, "unknown"),
+    ("cloudrun-job-not-default-service-account", "gcp.run.job", {}, "fail"),
+    (
+        "cloudrun-job-not-default-service-account",
+        "gcp.run.job",
+        {"service_account": "1234-compute@developer.gserviceaccount.com"},
+        "fail",
+    ),
+    (
+        "cloudrun-job-not-default-service-account",
+        "gcp.run.job",
+        {"service_account": "job@p.iam.gserviceaccount.com"},
+        "pass",
+    ),
+    (
+        "cloudrun-job-env-no-secrets",
+        "gcp.run.job",
+        {"containers": [{"env": {"K": "[REDACTED:x]"}}], "secrets": secret("containers[0].env.K")},
+        "fail",
+    ),
+    ("cloudrun-job-env-no-secrets", "gcp.run.job", {"containers": [{"env": {}}], "secrets": []}, "pass"),
+    ("cloudrun-job-env-no-secrets", "gcp.run.job", {"containers": U, "secrets": []}, "unknown"),
+    (
+        "artifactregistry-repository-not-public",
+        "gcp.artifactregistry.repository",
+        {"iam_members": [{"role": "roles/artifactregistry.reader", "member": "allUsers"}]},
+        "fail",
+    ),
+    (
+        "artifactregistry-repository-not-public",
+        "gcp.artifactregistry.repository",
+        {"iam_members": [{"role": "roles/artifactregistry.reader", "member": "user:a@example.com"}]},
+        "pass",
+    ),
+    (
+        "artifactregistry-repository-not-public",
+        "gcp.artifactregistry.repository",
+        {"iam_members": [U]},
+        "unknown",
+    ),
+    ("artifactregistry-repository-encrypted-with-cmek", "gcp.artifactregistry.repository", {}, "fail"),
+    (
+        "artifactregistry-repository-encrypted-with-cmek",
+        "gcp.artifactregistry.repository",
+        {"kms_key_name": "k"},
+        "pass",
+    ),
+    (
+        "secretmanager-secret-rotation-configured",
+        "gcp.secretmanager.secret",
+        {"rotation_period": None},
+        "fail",
+    ),
+    (
+        "secretmanager-secret-rotation-configured",
+        "gcp.secretmanager.secret",
+        {"rotation_period": "7776000s"},
+        "pass",
+    ),
+    (
+        "secretmanager-secret-rotation-configured",
+        "gcp.secretmanager.secret",
+        {"rotation_period": U},
+        "unknown",
+    ),
+    (
+        "gcp-audit-logs-data-access-for-ml",
+        "gcp.logging.audit_config",
+        {"project": "p", "service": "allServices", "log_types": ["DATA_READ", "DATA_WRITE"]},
+        "pass",
+    ),
+    (
+        "gcp-audit-logs-data-access-for-ml",
+        "gcp.logging.audit_config",
+        {"project": "p", "service": "allServices", "log_types": ["ADMIN_READ", "DATA_READ"]},
+        "fail",
+    ),
+    (
+        "gcp-audit-logs-data-access-for-ml",
+        "gcp.logging.audit_config",
+        {"project": "p", "service": "aiplatform.googleapis.com", "log_types": ["DATA_READ", "DATA_WRITE"]},
+        "fail",
+    ),
+    (
+        "gcp-audit-logs-data-access-for-ml",
+        "gcp.logging.audit_config",
+        {"project": "p", "service": U, "log_types": ["DATA_READ", "DATA_WRITE"]},
+        "unknown",
+    ),
+    ("vertex-endpoint-request-response-logging", EP, {"request_response_logging": False}, "fail"),
+    ("vertex-endpoint-request-response-logging", EP, {"request_response_logging": True}, "pass"),
+    ("vertex-endpoint-request-response-logging", EP, {"request_response_logging": U}, "unknown"),
     # governance (more cases, and the inventory-following rules, in test_governance_aws_gcp.py)
     (
         "secretsmanager-secret-rotation-enabled",
@@ -817,6 +972,11 @@ def test_every_aws_and_gcp_rule_has_a_pass_and_a_fail_case_here():
     # these follow relations; their verdicts are tested in test_governance_aws_gcp.py
     covered.setdefault("sagemaker-gpu-endpoint-autoscaling", set()).update({"pass", "fail"})
     covered.setdefault("gcp-service-account-no-user-managed-keys", set()).update({"pass", "fail"})
+    # follow relations; their verdicts are tested in test_sagemaker_more.py
+    covered.setdefault("sagemaker-endpoint-has-monitoring-schedule", set()).update({"pass", "fail"})
+    covered.setdefault("sagemaker-user-profile-execution-role-not-admin", set()).update({"pass", "fail"})
+    # follows runs_as relations; its verdicts are tested in test_gcp_more.py
+    covered.setdefault("gcp-ml-service-account-no-primitive-roles", set()).update({"pass", "fail"})
     # the tag policy rules read Resource.tags; their verdicts are tested in test_tag_policy.py
     for rid in ("gpu-capacity-cost-attribution-tagged", "resources-required-tags", "tag-values-allowed"):
         covered.setdefault(rid, set()).update({"pass", "fail"})

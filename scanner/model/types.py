@@ -208,10 +208,115 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "enable_inter_container_traffic_encryption": "bool (default False): NetworkConfig",
             "enable_network_isolation": "bool (default False): NetworkConfig",
             "role_arn": "str|Ref",
+            "endpoint_name": "str|Ref|None: DataQualityJobInput.EndpointInput.EndpointName",
         },
-        relations={"execution_role": "aws.iam.role"},
+        relations={"execution_role": "aws.iam.role", "monitors": "aws.sagemaker.endpoint"},
         terraform=("aws_sagemaker_data_quality_job_definition",),
         cloudformation=("AWS::SageMaker::DataQualityJobDefinition",),
+    ),
+    # ---------------------------------------------------------------- AWS SageMaker (Studio, registry, monitoring)
+    "aws.sagemaker.user_profile": TypeSpec(
+        "aws",
+        "SageMaker Studio user profile",
+        attrs={
+            "arn": "str|None",
+            "user_profile_name": "str|Unresolved",
+            "domain_id": "str|Ref|None",
+            "execution_role": "str|Ref|None: user_settings.execution_role (None = the domain's default role)",
+            "notebook_output_option": '"Allowed"|"Disabled"|None: user_settings.sharing_settings',
+            "sharing_s3_kms_key_id": "str|Ref|None: user_settings.sharing_settings.s3_kms_key_id",
+        },
+        relations={"execution_role": "aws.iam.role", "in_domain": "aws.sagemaker.domain"},
+        terraform=("aws_sagemaker_user_profile",),
+        cloudformation=("AWS::SageMaker::UserProfile",),
+    ),
+    "aws.sagemaker.space": TypeSpec(
+        "aws",
+        "SageMaker Studio space",
+        attrs={
+            "arn": "str|None",
+            "space_name": "str|Unresolved",
+            "domain_id": "str|Ref|None",
+            "owner_user_profile_name": "str|Ref|None: ownership_settings",
+            "sharing_type": '"Private"|"Shared"|None: space_sharing_settings',
+            "app_type": "str|None: space_settings.app_type",
+        },
+        relations={"in_domain": "aws.sagemaker.domain", "owned_by": "aws.sagemaker.user_profile"},
+        terraform=("aws_sagemaker_space",),
+        cloudformation=("AWS::SageMaker::Space",),
+    ),
+    "aws.sagemaker.feature_group": TypeSpec(
+        "aws",
+        "SageMaker Feature Store feature group",
+        attrs={
+            "arn": "str|None",
+            "feature_group_name": "str|Unresolved",
+            "role_arn": "str|Ref|None",
+            "online_store_enabled": "bool (default False): online_store_config.enable_online_store",
+            "online_kms_key_id": "str|Ref|None: online_store_config.security_config.kms_key_id",
+            "offline_store_enabled": "bool (default False): an offline_store_config is written",
+            "offline_kms_key_id": "str|Ref|None: offline_store_config.s3_storage_config.kms_key_id",
+        },
+        relations={"execution_role": "aws.iam.role"},
+        terraform=("aws_sagemaker_feature_group",),
+        cloudformation=("AWS::SageMaker::FeatureGroup",),
+    ),
+    "aws.sagemaker.monitoring_schedule": TypeSpec(
+        "aws",
+        "SageMaker Model Monitor monitoring schedule",
+        attrs={
+            "arn": "str|None",
+            "schedule_name": "str|Unresolved",
+            "endpoint_name": "str|Ref|Unresolved|None: the endpoint it monitors where the schedule"
+            " names it (CloudFormation EndpointName or an inline job definition's EndpointInput);"
+            " None = only through its job definition",
+            "job_definition_name": "str|Ref|None: monitoring_job_definition_name",
+            "monitoring_type": "str|None: DataQuality|ModelQuality|ModelBias|ModelExplainability",
+            "schedule_expression": "str|None",
+        },
+        relations={
+            "monitors": "aws.sagemaker.endpoint",
+            "uses_job_definition": "aws.sagemaker.data_quality_job_definition",
+        },
+        terraform=("aws_sagemaker_monitoring_schedule",),
+        cloudformation=("AWS::SageMaker::MonitoringSchedule",),
+    ),
+    "aws.sagemaker.model_package_group": TypeSpec(
+        "aws",
+        "SageMaker Model Registry model package group",
+        attrs={
+            "arn": "str|None",
+            "model_package_group_name": "str|Unresolved",
+            "policy": _POLICY + "|None: the group's resource policy",
+        },
+        terraform=("aws_sagemaker_model_package_group",),
+        cloudformation=("AWS::SageMaker::ModelPackageGroup",),
+    ),
+    "aws.sagemaker.model_package": TypeSpec(
+        "aws",
+        "SageMaker Model Registry model package (a model version)",
+        attrs={
+            "arn": "str|None",
+            "model_package_group_name": "str|Ref|None",
+            "model_approval_status": '"Approved"|"Rejected"|"PendingManualApproval"|Unresolved'
+            ' (default "PendingManualApproval" for a versioned package)',
+        },
+        relations={"in_group": "aws.sagemaker.model_package_group"},
+        cloudformation=("AWS::SageMaker::ModelPackage",),
+    ),
+    "aws.sagemaker.code_repository": TypeSpec(
+        "aws",
+        "SageMaker Git code repository",
+        attrs={
+            "arn": "str|None",
+            "repository_url": "str|None",
+            "branch": "str|None",
+            "secret_arn": "str|Ref|None: git_config.secret_arn (the Secrets Manager secret with credentials)",
+            "has_secret": "bool|Unresolved: a credentials secret is configured",
+        },
+        relations={"uses_secret": "aws.secretsmanager.secret"},
+        terraform=("aws_sagemaker_code_repository",),
+        cloudformation=("AWS::SageMaker::CodeRepository",),
     ),
     # ---------------------------------------------------------------- AWS Lambda
     "aws.lambda.function": TypeSpec(
@@ -265,6 +370,33 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         relations={"grants_on": "aws.lambda.function"},
         terraform=("aws_lambda_permission",),
         cloudformation=("AWS::Lambda::Permission",),
+    ),
+    "aws.lambda.layer_version": TypeSpec(
+        "aws",
+        "Lambda layer version, with its layer-version permissions folded in",
+        attrs={
+            "arn": "str|None",
+            "layer_name": "str|Unresolved",
+            "compatible_runtimes": "list[str] (default [])",
+            "permissions": "list[{principal: str|Unresolved, organization_id: str|Unresolved|None,"
+            " action: str|None}] (default []): aws_lambda_layer_version_permission /"
+            " AWS::Lambda::LayerVersionPermission statements on this version",
+        },
+        terraform=("aws_lambda_layer_version", "aws_lambda_layer_version_permission"),
+        cloudformation=("AWS::Lambda::LayerVersion",),  # AWS::Lambda::LayerVersionPermission folds in
+    ),
+    "aws.lambda.event_source_mapping": TypeSpec(
+        "aws",
+        "Lambda event source mapping (a queue or stream that invokes a function)",
+        attrs={
+            "function_name": "str|Ref",
+            "event_source_arn": "str|Ref|None",
+            "enabled": "bool (default True)",
+            "batch_size": "int|None",
+        },
+        relations={"triggers": "aws.lambda.function"},
+        terraform=("aws_lambda_event_source_mapping",),
+        cloudformation=("AWS::Lambda::EventSourceMapping",),
     ),
     # ---------------------------------------------------------------- AWS API Gateway
     "aws.apigateway.rest_method": TypeSpec(
@@ -757,7 +889,13 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     "gcp.iam.service_account": TypeSpec(
         "gcp",
         "GCP service account",
-        attrs={"email": "str|Unresolved", "account_id": "str", "project_roles": "list[str]"},
+        attrs={
+            "email": "str|Unresolved",
+            "account_id": "str",
+            "project_roles": "list[str|Unresolved]: roles granted to serviceAccount:<email> by project IAM"
+            " member and binding resources of the scan (the member literal, or a reference to the"
+            " account's email or member)",
+        },
         terraform=("google_service_account",),
     ),
     "gcp.iam.service_account_key": TypeSpec(
@@ -771,6 +909,95 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         },
         relations={"key_of": "gcp.iam.service_account"},
         terraform=("google_service_account_key",),
+    ),
+    # ---------------------------------------------------------------- GCP: more (scanner.normalize.terraform.gcp_more)
+    "gcp.run.job": TypeSpec(
+        "gcp",
+        "Cloud Run job (v2)",  # IAM member and binding resources on it are folded in
+        attrs={
+            "service_account": "str|Ref|None (None = Compute Engine default SA)",
+            "containers": "list[{image: str, env: dict[str,str] literals (scrubbed),"
+            " secret_env: list[str] names backed by Secret Manager}]",
+            "encryption_key": "str|Ref|None: template.template.encryption_key (None = Google-managed)",
+            "vpc_egress": "str|None",
+            "vpc_connector": "str|None",
+            "iam_members": "list[{role: str|Unresolved, member: str|Unresolved}] (default []): from"
+            " google_cloud_run_v2_job_iam_member and _binding",
+            "secrets": _SECRETS,
+        },
+        relations={"runs_as": "gcp.iam.service_account"},
+        terraform=(
+            "google_cloud_run_v2_job",
+            "google_cloud_run_v2_job_iam_member",
+            "google_cloud_run_v2_job_iam_binding",
+        ),
+    ),
+    "gcp.artifactregistry.repository": TypeSpec(
+        "gcp",
+        "Artifact Registry repository (container images, Python packages, model artifacts)",
+        attrs={
+            "repository_id": "str|Unresolved",
+            "format": "str|Unresolved: DOCKER, PYTHON, ...",
+            "mode": 'str (default "STANDARD_REPOSITORY"): or VIRTUAL_REPOSITORY, REMOTE_REPOSITORY',
+            "kms_key_name": "str|Ref|None: CMEK (None = Google-managed)",
+            "iam_members": "list[{role: str|Unresolved, member: str|Unresolved}] (default []): from"
+            " google_artifact_registry_repository_iam_member and _binding; an entry is Unresolved when"
+            " the members of a binding are not known",
+        },
+        terraform=(
+            "google_artifact_registry_repository",
+            "google_artifact_registry_repository_iam_member",
+            "google_artifact_registry_repository_iam_binding",
+        ),
+    ),
+    "gcp.secretmanager.secret": TypeSpec(
+        "gcp",
+        "Secret Manager secret",
+        attrs={
+            "secret_id": "str|Unresolved",
+            "rotation_period": 'str|None: rotation.rotation_period as written, e.g. "7776000s"'
+            " (None = no rotation schedule)",
+            "rotation_period_seconds": "int|None: rotation_period in seconds",
+            "next_rotation_time": "str|None: rotation.next_rotation_time",
+            "replication": '"auto"|"user_managed"|None',
+            "customer_managed_encryption": "bool (default False): every replica (or the automatic"
+            " replication) names a customer_managed_encryption kms_key_name",
+            "kms_key_names": "list[str|Ref] (default []): the CMEK keys named",
+            "topics": "list[str|Ref] (default []): Pub/Sub topics notified of rotation and other events",
+        },
+        terraform=("google_secret_manager_secret",),
+    ),
+    "gcp.iam.project_binding": TypeSpec(
+        "gcp",
+        "GCP project IAM grant",  # also folder and organization: one IAM member or binding resource
+        attrs={
+            "scope": '"project"|"folder"|"organization"',
+            "scope_id": "str|Unresolved|None: the project, folder or org id (None = the provider's project)",
+            "role": "str|Unresolved",
+            "members": "list[str|Unresolved]: members as written (an unresolved list is Unresolved)",
+            "authoritative": "bool: an _binding resource (authoritative for the role) rather than _member",
+            "condition": "{title: str, expression: str}|None: the IAM condition, if any",
+        },
+        relations={"grants_to": "gcp.iam.service_account"},
+        terraform=(
+            "google_project_iam_member",
+            "google_project_iam_binding",
+            "google_folder_iam_member",
+            "google_folder_iam_binding",
+            "google_organization_iam_member",
+            "google_organization_iam_binding",
+        ),
+    ),
+    "gcp.logging.audit_config": TypeSpec(
+        "gcp",
+        "GCP project audit log config",  # one service's Data Access / Admin Read log types
+        attrs={
+            "project": "str|Unresolved|None: None = the provider's project",
+            "service": 'str|Unresolved: e.g. "aiplatform.googleapis.com" or "allServices"',
+            "log_types": 'list[str]: "ADMIN_READ"|"DATA_READ"|"DATA_WRITE" (an unresolved block is Unresolved)',
+            "exempted_members": "dict[str, list[str]]: log type -> members exempted from it",
+        },
+        terraform=("google_project_iam_audit_config",),
     ),
     # ---------------------------------------------------------------- Kubernetes
     "k8s.workload": TypeSpec(
@@ -865,6 +1092,21 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         },
         relations={"quota_for": "k8s.namespace"},
         kubernetes=("ResourceQuota",),
+    ),
+    "k8s.limit_range": TypeSpec(
+        "k8s",
+        "Kubernetes LimitRange",  # the namespace's admission defaults for containers
+        attrs={
+            "namespace": 'str (default "default")',
+            "default_limits": "dict[str, str|Unresolved]: limits given to a container that sets none (the"
+            " Container item's default), e.g. {cpu, memory, nvidia.com/gpu}; {} = none",
+            "default_requests": "dict[str,str]: the Container item's defaultRequest",
+            "max": "dict[str,str]: the Container item's max",
+            "min": "dict[str,str]: the Container item's min",
+            "types": 'list[str]: the limit types written ("Container", "Pod", "PersistentVolumeClaim")',
+        },
+        relations={"limits_for": "k8s.namespace"},
+        kubernetes=("LimitRange",),
     ),
     "k8s.secret": TypeSpec(
         "k8s",

@@ -132,3 +132,5 @@ def data_quality_job_definition(b: Builder) -> None:
     b.prop("enable_network_isolation", ("NetworkConfig", "EnableNetworkIsolation"), to_bool, default=False)
     role = b.prop("role_arn", "RoleArn", to_str)
     b.relate("execution_role", role, "role_arn", ROLE)
+    ep = b.prop("endpoint_name", ("DataQualityJobInput", "EndpointInput", "EndpointName"), to_str)
+    b.relate("monitors", ep, "endpoint_name", "aws.sagemaker.endpoint")

@@ -12,7 +12,19 @@ from scanner.model.finding import ScanError
 from scanner.model.resource import Ref, Relation, SourceRef, Unresolved
 from scanner.secrets import REDACTED, Detection, scrub_value
 
-from . import apigateway, bedrock, governance, iam, lambda_fn, s3, sagemaker, sagemaker_jobs, sam, supporting
+from . import (
+    apigateway,
+    bedrock,
+    governance,
+    iam,
+    lambda_fn,
+    s3,
+    sagemaker,
+    sagemaker_jobs,
+    sagemaker_more,
+    sam,
+    supporting,
+)
 from .builder import Builder, suppressions_of, tags_of
 from .intrinsics import Resolver, find_cycles, references
 
@@ -50,6 +62,7 @@ MAPPERS: dict[str, tuple[str, Callable[[Builder], None]]] = {
     ),
     **supporting.MAPPERS,
     **apigateway.MAPPERS,
+    **sagemaker_more.MAPPERS,
 }
 
 # Properties that name a resource, so a literal name elsewhere in the template can be linked.
@@ -67,6 +80,7 @@ NAME_KEYS = {
     "AWS::SageMaker::Endpoint": "EndpointName",
     "AWS::SecretsManager::Secret": "Name",
     **supporting.NAME_KEYS,
+    **sagemaker_more.NAME_KEYS,
 }
 
 
@@ -85,6 +99,7 @@ FOLDED_TYPES = (
     "AWS::ApplicationAutoScaling::ScalableTarget",
     *supporting.FOLDERS,
     *apigateway.FOLDERS,
+    *sagemaker_more.FOLDERS,
 )
 
 
@@ -383,6 +398,8 @@ class _Template:
             apigateway.FOLDERS[rtype](uid_of(self.file, lid), props, self.builders, self.names, line)
         elif rtype in supporting.FOLDERS:
             supporting.FOLDERS[rtype](props, self.builders, self.names, line)
+        elif rtype in sagemaker_more.FOLDERS:
+            sagemaker_more.FOLDERS[rtype](props, self.builders, self.names, line)
         elif rtype == "AWS::ApplicationAutoScaling::ScalableTarget":
             governance.fold_scalable_target(
                 lambda lid: uid_of(self.file, lid),

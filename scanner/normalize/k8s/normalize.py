@@ -14,6 +14,7 @@ from scanner.secrets import scrub_mapping
 
 from .annotations import exposure, safe_annotations, suppressions
 from .base import base, finish, uid_of
+from .limit_range import normalize_limit_range
 from .namespace import normalize_namespace, normalize_resource_quota
 from .platform import platform_objects
 from .pod import normalize_pod_spec
@@ -97,6 +98,11 @@ def _resource_quota(obj: Mapping, source: SourceRef, account: str) -> Normalized
     return Normalized([r], [rel])
 
 
+def _limit_range(obj: Mapping, source: SourceRef, account: str) -> Normalized:
+    r, rel = normalize_limit_range(obj, source, account)
+    return Normalized([r], [rel])
+
+
 def _secret(obj: Mapping, source: SourceRef, account: str) -> Normalized:
     r, rels = normalize_secret(obj, source, account)
     return Normalized([r], rels)
@@ -107,6 +113,7 @@ CORE_OBJECTS = {
     "ConfigMap": _config_map_object,
     "Namespace": _namespace,
     "ResourceQuota": _resource_quota,
+    "LimitRange": _limit_range,
     "Secret": _secret,
 }
 

@@ -11,7 +11,18 @@ from scanner.model.finding import ScanError
 from scanner.model.resource import Ref, Relation
 from scanner.normalize.terraform.model import TfResource
 
-from . import apigateway, aws, bedrock, fold, gcp, gcp_ml, sagemaker_jobs, supporting
+from . import (
+    apigateway,
+    aws,
+    bedrock,
+    fold,
+    gcp,
+    gcp_ml,
+    gcp_more,
+    sagemaker_jobs,
+    sagemaker_more,
+    supporting,
+)
 from .builder import Built
 
 MAPPERS = {
@@ -22,8 +33,18 @@ MAPPERS = {
     **gcp_ml.MAPPERS,
     **sagemaker_jobs.MAPPERS,
     **apigateway.MAPPERS,
+    **gcp_more.MAPPERS,
+    **sagemaker_more.MAPPERS,
 }
-FOLDERS = {**fold.FOLDERS, **bedrock.FOLDERS, **supporting.FOLDERS, **gcp_ml.FOLDERS, **apigateway.FOLDERS}
+FOLDERS = {
+    **fold.FOLDERS,
+    **bedrock.FOLDERS,
+    **supporting.FOLDERS,
+    **gcp_ml.FOLDERS,
+    **apigateway.FOLDERS,
+    **gcp_more.FOLDERS,
+    **sagemaker_more.FOLDERS,
+}
 
 
 def supported_types() -> set[str]:
@@ -45,9 +66,9 @@ def normalize(tf_resources: list[TfResource], dialect: str | None = None) -> Bat
                 built.extend(out if isinstance(out, list) else [out])
             except Exception as e:  # one odd block must not cost the rest of the batch
                 batch.errors.append(_error(tf, e))
-        elif tf.type in FOLDERS:
+        if tf.type in FOLDERS:  # a type may be both: a resource of its own that also folds
             folding.append(tf)
-        else:
+        elif tf.type not in MAPPERS:
             batch.count_unmodelled(tf.type)
 
     idx = fold.Index(built)

@@ -87,6 +87,8 @@ def data_quality_job_definition(tf: TfResource) -> Built:
     b.attr("enable_network_isolation", "network_config.enable_network_isolation", default=False, conv=to_bool)
     role = b.attr("role_arn")
     b.relate("execution_role", role, "role_arn", ROLE)
+    ep = b.attr("endpoint_name", "data_quality_job_input.endpoint_input.endpoint_name")
+    b.relate("monitors", ep, "endpoint_name", "aws.sagemaker.endpoint")
     return b.finish()
 
 
