@@ -255,6 +255,12 @@ PUBLIC_GET = doc(
     {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
 )
 
+VENDOR_TRUST = {
+    "Effect": "Allow",
+    "Action": "sts:AssumeRole",
+    "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+}
+
 CASES = [
     # -- SageMaker feature groups and model packages, Lambda layers (tests/test_sagemaker_more.py)
     (
@@ -932,6 +938,36 @@ CASES = [
         "pass",
     ),
     (
+        "iam-role-trust-cross-account-external-id",
+        ROLE,
+        {"assume_role_policy": doc(VENDOR_TRUST)},
+        "fail",
+    ),
+    (
+        "iam-role-trust-cross-account-external-id",
+        ROLE,
+        {
+            "assume_role_policy": doc(
+                {**VENDOR_TRUST, "Condition": {"StringEquals": {"sts:ExternalId": "x1"}}}
+            )
+        },
+        "pass",
+    ),
+    (
+        "iam-role-trust-cross-account-external-id",
+        ROLE,
+        {"arn": "arn:aws:iam::444455556666:role/r", "assume_role_policy": doc(VENDOR_TRUST)},
+        "pass",
+    ),
+    ("iam-role-trust-cross-account-external-id", ROLE, {"assume_role_policy": U}, "unknown"),
+    ("cloudfunctions-function-not-default-service-account", GCF, {"service_account": None}, "fail"),
+    (
+        "cloudfunctions-function-not-default-service-account",
+        GCF,
+        {"service_account": "fn@ml-prod.iam.gserviceaccount.com"},
+        "pass",
+    ),
+    (
         "apigateway-route-to-model-authorized",
         "aws.apigateway.rest_method",
         {"authorization": "NONE", "api_key_required": False, "integration_target": "sagemaker"},
@@ -980,6 +1016,8 @@ def test_every_aws_and_gcp_rule_has_a_pass_and_a_fail_case_here():
     # the tag policy rules read Resource.tags; their verdicts are tested in test_tag_policy.py
     for rid in ("gpu-capacity-cost-attribution-tagged", "resources-required-tags", "tag-values-allowed"):
         covered.setdefault(rid, set()).update({"pass", "fail"})
+    # follows in_api/invokes relations; its verdicts are tested in test_apigateway_rest_api.py
+    covered.setdefault("apigateway-rest-api-private-or-restricted", set()).update({"pass", "fail"})
     for r in CATALOGUE.rules:
         if r.meta.provider in ("aws", "gcp") and r.id != "sagemaker-notebook-no-direct-internet":
             assert {"pass", "fail"} <= covered.get(r.id, set()), r.id

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from rules.helpers.iam import Analysis, passrole_on_any, trust_open_to_anyone, wildcard_admin
+from rules.helpers.iam import (
+    Analysis,
+    account_of,
+    passrole_on_any,
+    trust_cross_account_without_external_id,
+    trust_open_to_anyone,
+    wildcard_admin,
+)
 from rules.sdk import Verdict, fail, ok, rule, unknown
 from scanner.model.resource import Resource, Unresolved
 
@@ -112,3 +119,33 @@ def policy_no_admin_wildcard(r: Resource):
 )
 def policy_no_passrole_on_any(r: Resource):
     return _check_documents(r, passrole_on_any)
+
+
+@rule(
+    id="iam-role-trust-cross-account-external-id",
+    title="IAM roles that trust another AWS account require an external id or the organization",
+    severity="high",
+    category="iam",
+    applies_to=[ROLE],
+    description="A trust policy that lets a principal of another AWS account (an account id or an IAM "
+    "ARN whose account differs from the role's own; when the role's account is not known, any literal "
+    "account) call sts:AssumeRole should carry an sts:ExternalId condition (StringEquals or StringLike) "
+    "or an aws:PrincipalOrgID condition. Without one, a third party (a labelling vendor, an MLOps SaaS) "
+    "acting for several customers can be tricked into using this role for someone else: the confused "
+    "deputy problem.",
+    risk="Another customer of the trusted third party reaches the role's models, data and endpoints.",
+    remediation={
+        "terraform": 'condition {\n  test     = "StringEquals"\n  variable = "sts:ExternalId"\n'
+        "  values   = [var.vendor_external_id]\n}",
+        "cloudformation": "Condition:\n  StringEquals:\n    sts:ExternalId: !Ref VendorExternalId",
+        "cli": "aws iam update-assume-role-policy --role-name ROLE --policy-document file://trust.json",
+    },
+    references=[
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html",
+    ],
+)
+def role_trust_cross_account_external_id(role: Resource):
+    own = role.account or account_of(role.attrs.get("arn"))
+    doc = role.attrs.get("assume_role_policy")
+    return _verdicts("assume_role_policy", trust_cross_account_without_external_id(doc, own)) or ok()

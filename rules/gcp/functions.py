@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rules.helpers.gcp import public_member_verdict
+from rules.helpers.gcp import default_sa_verdict, public_member_verdict
 from rules.helpers.secrets import secret_verdicts
 from rules.sdk import fail, ok, rule
 from scanner.model.resource import Resource
@@ -96,3 +96,24 @@ def function_https_only(fn: Resource):
 )
 def function_env_no_secrets(fn: Resource):
     return secret_verdicts(fn, "environment")
+
+
+@rule(
+    id="cloudfunctions-function-not-default-service-account",
+    title="Cloud Functions do not run as a default service account",
+    severity="medium",
+    category="iam",
+    applies_to=[FUNCTION],
+    description="Without a dedicated service account, a first-generation function runs as the App Engine "
+    "default service account and a second-generation one as the Compute Engine default service account; "
+    "both usually hold the project Editor role.",
+    risk="A compromised function (or a poisoned model or dependency it loads) gains Editor on the project.",
+    remediation={
+        "terraform": "service_account_email = google_service_account.fn.email"
+        "  # v2: service_config { service_account_email = ... }",
+        "cli": "gcloud functions deploy FUNCTION --service-account=SA_EMAIL",
+    },
+    references=["https://cloud.google.com/functions/docs/securing/function-identity"],
+)
+def function_not_default_sa(fn: Resource):
+    return default_sa_verdict(fn)

@@ -331,3 +331,84 @@ def principal_admin(principal: Resource, inv) -> Analysis:
         ]
         out.unresolved += ["managed_policy_arns" for _ in a.unresolved[:1]]
     return out
+
+
+# -- cross-account trust ------------------------------------------------------------------
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_IAM_ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):")
+CONFUSED_DEPUTY_KEYS = ("sts:externalid", "aws:principalorgid")
+
+
+def principal_account(p: str) -> str | None:
+    """The account of an AWS principal written as an account id or an IAM/STS ARN."""
+    p = p.strip()
+    if _ACCOUNT_ID.match(p):
+        return p
+    m = _IAM_ARN_ACCOUNT.match(p)
+    return m.group(1) if m else None
+
+
+def account_of(arn: Any) -> str | None:
+    m = _IAM_ARN_ACCOUNT.match(arn.strip()) if isinstance(arn, str) else None
+    return m.group(1) if m else None
+
+
+def _has_external_id_or_org(stmt: dict) -> bool | None:
+    """An ``sts:ExternalId`` (StringEquals/StringLike) or ``aws:PrincipalOrgID`` condition."""
+    cond = stmt.get("Condition") or {}
+    if not isinstance(cond, dict):
+        return None
+    unsure = False
+    for op, kv in cond.items():
+        if not isinstance(kv, dict):
+            unsure = True
+            continue
+        base = str(op).lower().split(":")[-1].removesuffix("ifexists")
+        for key, values in kv.items():
+            k = str(key).lower()
+            if k not in CONFUSED_DEPUTY_KEYS:
+                continue
+            if k == "sts:externalid" and base not in ("stringequals", "stringlike"):
+                continue
+            if base.startswith("stringnot"):
+                continue
+            if not isinstance(values, list) or any(not isinstance(v, str) for v in values):
+                unsure = True
+            elif any(v.strip() not in ("", "*") for v in values):
+                return True
+    return None if unsure else False
+
+
+def trust_cross_account_without_external_id(doc: Any, own_account: str | None) -> Analysis:
+    """Trust-policy statements that let an AWS principal of another account assume the role
+    with neither an ``sts:ExternalId`` nor an ``aws:PrincipalOrgID`` condition. When the
+    role's own account is not known, every literal account principal counts as another
+    account. ``"*"`` principals are left to `trust_open_to_anyone`; principals that reference
+    resources in the scan (same deployment) are not cross-account."""
+
+    def foreign(s: dict) -> bool | None:
+        p = s.get("Principal")
+        if not isinstance(p, dict):
+            return False if p in (None, "*") else None
+        aws = p.get("AWS", [])
+        if not isinstance(aws, list):
+            return None
+        unsure = False
+        for v in aws:
+            if isinstance(v, Unresolved):
+                unsure = True
+            elif isinstance(v, str):
+                acct = principal_account(v)
+                if acct and acct != own_account:
+                    return True
+        return None if unsure else False
+
+    def check(s: dict):
+        ok = _all3(statement_allows_action(s, "sts:AssumeRole"), foreign(s), _not(_has_external_id_or_org(s)))
+        return (
+            ok
+            if ok is ...
+            else ("another account may assume the role without an external id" if ok else None)
+        )
+
+    return _analyse(doc, check)

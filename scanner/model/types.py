@@ -399,6 +399,17 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         cloudformation=("AWS::Lambda::EventSourceMapping",),
     ),
     # ---------------------------------------------------------------- AWS API Gateway
+    "aws.apigateway.rest_api": TypeSpec(
+        "aws",
+        "API Gateway REST API (a standalone aws_api_gateway_rest_api_policy is folded in)",
+        attrs={
+            "arn": "str|None",
+            "endpoint_types": 'list["EDGE"|"REGIONAL"|"PRIVATE"] (default ["EDGE"])',
+            "policy": "normalized resource policy|None",
+        },
+        terraform=("aws_api_gateway_rest_api", "aws_api_gateway_rest_api_policy"),
+        cloudformation=("AWS::ApiGateway::RestApi",),
+    ),
     "aws.apigateway.rest_method": TypeSpec(
         "aws",
         "API Gateway REST API method with its integration folded in",
@@ -412,7 +423,10 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "integration_target": '"lambda"|"sagemaker"|"other"|None: what the integration invokes'
             " (None = no integration in the scan)",
         },
-        relations={"invokes": "aws.lambda.function|aws.sagemaker.endpoint"},
+        relations={
+            "invokes": "aws.lambda.function|aws.sagemaker.endpoint",
+            "in_api": "aws.apigateway.rest_api",
+        },
         terraform=("aws_api_gateway_method", "aws_api_gateway_integration"),
         cloudformation=("AWS::ApiGateway::Method",),
     ),

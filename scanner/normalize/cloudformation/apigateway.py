@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.model.resource import Ref, Relation, Unresolved
-from scanner.normalize.terraform.apigateway import METHOD, ROUTE, classify, target_of
+from scanner.normalize.iam_policy import normalize_policy
+from scanner.normalize.terraform.apigateway import METHOD, REST_API, ROUTE, classify, target_of
 
 from .builder import MISSING, Builder, dig, key_line, to_bool, to_str
 from .intrinsics import references
@@ -49,8 +50,22 @@ def _common(b: Builder) -> None:
     b.prop("api_key_required", "ApiKeyRequired", to_bool, default=False)
 
 
+def rest_api(b: Builder) -> None:
+    types = dig(b.props, ("EndpointConfiguration", "Types"))
+    if isinstance(types, Unresolved):
+        pass
+    elif isinstance(types, list):
+        types = [to_str(t).upper() if isinstance(t, str) else t for t in types] or MISSING
+    elif types is not MISSING and types is not None:
+        types = dig(b.props, ("EndpointConfiguration",))
+        types = types if isinstance(types, Unresolved) else Unresolved("EndpointConfiguration.Types")
+    b.set("endpoint_types", types, line=b.line("EndpointConfiguration"), default=["EDGE"])
+    b.prop("policy", "Policy", normalize_policy)
+
+
 def rest_method(b: Builder) -> None:
     b.prop("http_method", "HttpMethod", to_str)
+    b.relate("in_api", dig(b.props, ("RestApiId",)), "rest_api_id", REST_API)
     _common(b)
     integ = dig(b.props, ("Integration",))
     if isinstance(integ, Unresolved):
@@ -90,6 +105,7 @@ def fold_integration(uid: str, props: Mapping, builders: Mapping[str, Builder], 
 
 FOLDERS = {"AWS::ApiGatewayV2::Integration": fold_integration}
 MAPPERS = {
+    "AWS::ApiGateway::RestApi": (REST_API, rest_api),
     "AWS::ApiGateway::Method": (METHOD, rest_method),
     "AWS::ApiGatewayV2::Route": (ROUTE, http_route),
 }

@@ -9,13 +9,15 @@ import re
 from typing import Any
 
 from scanner.model.resource import Ref, Relation, Unresolved
+from scanner.normalize.iam_policy import normalize_policy
 from scanner.normalize.terraform.model import TfResource, uid_for
 
 from .builder import Builder, Built
 from .fold import Index, _set
-from .values import to_bool
+from .values import str_list, to_bool
 
 METHOD = "aws.apigateway.rest_method"
+REST_API = "aws.apigateway.rest_api"
 ROUTE = "aws.apigateway.http_route"
 FUNCTION = "aws.lambda.function"
 ENDPOINT = "aws.sagemaker.endpoint"
@@ -106,8 +108,37 @@ def rest_method(tf: TfResource) -> Built:
     b.attr("http_method")
     b.attr("authorization", default="NONE")
     b.attr("api_key_required", default=False, conv=to_bool)
+    b.relate("in_api", b.get("rest_api_id"), "rest_api_id", REST_API)
     _no_integration(b)
     return b.finish()
+
+
+def endpoint_types(ec: Any, default: Any) -> Any:
+    """The endpoint configuration's types, upper-cased; the default when none is written."""
+    if isinstance(ec, Unresolved | Ref):
+        return Unresolved("endpoint_configuration is not known")
+    if ec is None:
+        return default
+    types = str_list(ec.get("types")) if isinstance(ec, dict) else None
+    if isinstance(types, list):
+        return [t.upper() if isinstance(t, str) else t for t in types] or default
+    return types
+
+
+def rest_api(tf: TfResource) -> Built:
+    b = Builder(tf, REST_API, "aws")
+    b.key(b.get("name"), b.get("id"))
+    b.attr("arn")
+    types = endpoint_types(b.block("endpoint_configuration"), None)
+    b.put("endpoint_types", types, tf_path="endpoint_configuration", default=["EDGE"])
+    b.policy("policy", "policy")
+    return b.finish()
+
+
+def fold_rest_api_policy(tf: TfResource, idx: Index) -> None:
+    target = idx.find(REST_API, tf.config.get("rest_api_id"))
+    if target is not None:
+        _set(target, "policy", normalize_policy(tf.config.get("policy")), tf, "policy")
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -162,8 +193,13 @@ def fold_http_integration(tf: TfResource, idx: Index) -> None:
             _integration(b, tf, idx, tf.config.get("integration_type"), tf.config.get("integration_uri"))
 
 
-MAPPERS = {"aws_api_gateway_method": rest_method, "aws_apigatewayv2_route": http_route}
+MAPPERS = {
+    "aws_api_gateway_method": rest_method,
+    "aws_apigatewayv2_route": http_route,
+    "aws_api_gateway_rest_api": rest_api,
+}
 FOLDERS = {
+    "aws_api_gateway_rest_api_policy": fold_rest_api_policy,
     "aws_api_gateway_integration": fold_rest_integration,
     "aws_apigatewayv2_integration": fold_http_integration,
 }
