@@ -4,7 +4,7 @@ roles of the identities models run as, Data Access audit logs, and Vertex predic
 
 from __future__ import annotations
 
-from rules.helpers.gcp import PUBLIC_MEMBERS, default_sa_verdict
+from rules.helpers.gcp import default_sa_verdict, public_iam_member_verdict
 from rules.helpers.secrets import secret_verdicts
 from rules.sdk import fail, ok, rule, unknown
 from scanner.model.resource import Resource, Unresolved
@@ -117,20 +117,7 @@ def job_env_no_secrets(job: Resource):
     aliases=["CKV_GCP_101"],
 )
 def repository_not_public(repo: Resource):
-    members = repo.attrs.get("iam_members") or []
-    if isinstance(members, Unresolved):
-        return unknown("iam_members is unresolved", at="iam_members")
-    unresolved = False
-    for i, m in enumerate(members):
-        member = m.get("member") if isinstance(m, dict) else m
-        if isinstance(member, str) and member.strip() in PUBLIC_MEMBERS:
-            role = m.get("role")
-            role_text = role if isinstance(role, str) else "an unresolved role"
-            return fail(f"{member.strip()} holds {role_text}", at=f"iam_members[{i}].member")
-        unresolved = unresolved or isinstance(member, Unresolved)
-    if unresolved:
-        return unknown("a repository IAM member is unresolved", at="iam_members")
-    return ok()
+    return public_iam_member_verdict(repo, "repository")
 
 
 @rule(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rules.helpers.gcp import PUBLIC_MEMBERS
-from rules.sdk import fail, ok, rule, unknown
-from scanner.model.resource import Resource, Unresolved
+from rules.helpers.gcp import public_iam_member_verdict
+from rules.sdk import fail, ok, rule
+from scanner.model.resource import Resource
 
 BUCKET = "gcp.storage.bucket"
 
@@ -35,20 +35,7 @@ BUCKET = "gcp.storage.bucket"
     aliases=["CKV_GCP_28"],
 )
 def bucket_not_public(b: Resource):
-    members = b.attrs.get("iam_members") or []
-    if isinstance(members, Unresolved):
-        return unknown("iam_members is unresolved", at="iam_members")
-    unresolved = False
-    for i, m in enumerate(members):
-        member = m.get("member") if isinstance(m, dict) else m
-        if isinstance(member, str) and member.strip() in PUBLIC_MEMBERS:
-            role = m.get("role")
-            role_text = role if isinstance(role, str) else "an unresolved role"
-            return fail(f"{member.strip()} holds {role_text}", at=f"iam_members[{i}].member")
-        unresolved = unresolved or isinstance(member, Unresolved)
-    if unresolved:
-        return unknown("a bucket IAM member is unresolved", at="iam_members")
-    return ok()
+    return public_iam_member_verdict(b, "bucket")
 
 
 @rule(

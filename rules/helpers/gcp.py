@@ -39,3 +39,22 @@ def default_sa_verdict(r: Resource, attr: str = "service_account") -> Verdict:
     if isinstance(sa, str) and is_default_service_account(sa):
         return fail("runs as the default compute service account", at=attr)
     return ok()
+
+
+def public_iam_member_verdict(r: Resource, what: str) -> Verdict:
+    """FAIL when `allUsers` or `allAuthenticatedUsers` holds a role in the resource's
+    `iam_members`; UNKNOWN when a member could not be resolved and none is public."""
+    members = r.attrs.get("iam_members") or []
+    if isinstance(members, Unresolved):
+        return unknown("iam_members is unresolved", at="iam_members")
+    unresolved = False
+    for i, m in enumerate(members):
+        member = m.get("member") if isinstance(m, dict) else m
+        if isinstance(member, str) and member.strip() in PUBLIC_MEMBERS:
+            role = m.get("role") if isinstance(m, dict) else None
+            role_text = role if isinstance(role, str) else "an unresolved role"
+            return fail(f"{member.strip()} holds {role_text}", at=f"iam_members[{i}].member")
+        unresolved = unresolved or isinstance(member, Unresolved)
+    if unresolved:
+        return unknown(f"a {what} IAM member is unresolved", at="iam_members")
+    return ok()

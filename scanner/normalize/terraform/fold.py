@@ -375,3 +375,30 @@ FOLDERS: dict[str, Callable[[TfResource, Index], None]] = {
     "google_project_iam_member": project_iam,
     "google_project_iam_binding": project_iam,
 }
+
+
+def iam_members_folder(rtype: str, target_key: str) -> Callable[[TfResource, Index], None]:
+    """A folder for `<resource>_iam_member` / `_iam_binding`: each member and its role go onto
+    the target's `iam_members`; anything not a literal member string becomes Unresolved."""
+
+    def fold(tf: TfResource, idx: Index) -> None:
+        target = idx.find(rtype, tf.config.get(target_key))
+        if target is None or not isinstance(target.resource.attrs.get("iam_members"), list):
+            return
+        role = tf.config.get("role")
+        if not isinstance(role, str):
+            role = Unresolved(f"role of {tf.address}")
+        members = _members(tf)
+        if isinstance(members, Unresolved):
+            _append(target, "iam_members", Unresolved(f"members of {tf.address}"), tf)
+            return
+        for m in members:
+            if m is None or not isinstance(m, str | Unresolved):
+                m = Unresolved(f"member of {tf.address}")
+            _append(target, "iam_members", {"role": role, "member": m}, tf)
+            n = len(target.resource.attrs["iam_members"]) - 1
+            for k, v in (("role", role), ("member", m)):
+                if isinstance(v, Unresolved):
+                    target.resource.provenance[f"iam_members[{n}].{k}"] = "unresolved"
+
+    return fold

@@ -13,7 +13,7 @@ from scanner.model.resource import Ref, Unresolved
 from scanner.normalize.terraform.model import TfResource
 
 from .builder import Builder, Built
-from .fold import Index, _append, _members
+from .fold import Index, iam_members_folder
 from .gcp import _accelerators, _flag
 from .values import str_list, to_bool, to_int
 
@@ -135,28 +135,7 @@ def storage_bucket(tf: TfResource) -> Built:
     return b.finish()
 
 
-def bucket_iam(tf: TfResource, idx: Index) -> None:
-    """`google_storage_bucket_iam_member` / `_binding`: each member and its role, onto the bucket."""
-    target = idx.find(BUCKET, tf.config.get("bucket"))
-    if target is None or not isinstance(target.resource.attrs.get("iam_members"), list):
-        return
-    role = tf.config.get("role")
-    if not isinstance(role, str):
-        role = Unresolved(f"role of {tf.address}")
-    members = _members(tf)
-    if isinstance(members, Unresolved):
-        _append(target, "iam_members", Unresolved(f"members of {tf.address}"), tf)
-        return
-    for m in members:
-        if isinstance(m, Ref) or (m is not None and not isinstance(m, str | Unresolved)):
-            m = Unresolved(f"member of {tf.address}")
-        elif m is None:
-            m = Unresolved(f"member of {tf.address} is not set")
-        _append(target, "iam_members", {"role": role, "member": m}, tf)
-        n = len(target.resource.attrs["iam_members"]) - 1
-        for k, v in (("role", role), ("member", m)):
-            if isinstance(v, Unresolved):
-                target.resource.provenance[f"iam_members[{n}].{k}"] = "unresolved"
+bucket_iam = iam_members_folder(BUCKET, "bucket")  # google_storage_bucket_iam_member / _binding
 
 
 # ------------------------------------------------------------------------- Cloud KMS

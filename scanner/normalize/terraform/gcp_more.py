@@ -16,7 +16,7 @@ from scanner.model.resource import Ref, Unresolved
 from scanner.normalize.terraform.model import TfResource, uid_for
 
 from .builder import Builder, Built
-from .fold import Index, _append, _members
+from .fold import Index, _append, _members, iam_members_folder
 from .gcp import _run_containers, _runs_as, member_of_sa
 from .gcp_ml import _seconds
 from .values import blocks, str_list
@@ -54,32 +54,6 @@ def artifact_repository(tf: TfResource) -> Built:
     b.attr("kms_key_name")
     b.put("iam_members", [])
     return b.finish()
-
-
-def _iam_members(rtype: str, target_key: str) -> Callable[[TfResource, Index], None]:
-    """IAM member / binding resources on a resource: each member and its role, onto it."""
-
-    def fold(tf: TfResource, idx: Index) -> None:
-        target = idx.find(rtype, tf.config.get(target_key))
-        if target is None or not isinstance(target.resource.attrs.get("iam_members"), list):
-            return
-        role = tf.config.get("role")
-        if not isinstance(role, str):
-            role = Unresolved(f"role of {tf.address}")
-        members = _members(tf)
-        if isinstance(members, Unresolved):
-            _append(target, "iam_members", Unresolved(f"members of {tf.address}"), tf)
-            return
-        for m in members:
-            if m is None or not isinstance(m, str | Unresolved):
-                m = Unresolved(f"member of {tf.address}")
-            _append(target, "iam_members", {"role": role, "member": m}, tf)
-            n = len(target.resource.attrs["iam_members"]) - 1
-            for k, v in (("role", role), ("member", m)):
-                if isinstance(v, Unresolved):
-                    target.resource.provenance[f"iam_members[{n}].{k}"] = "unresolved"
-
-    return fold
 
 
 # ------------------------------------------------------------------------- Secret Manager
@@ -268,10 +242,10 @@ MAPPERS: dict[str, Callable[[TfResource], Built]] = {
 }
 
 FOLDERS: dict[str, Callable[[TfResource, Index], None]] = {
-    "google_cloud_run_v2_job_iam_member": _iam_members(JOB, "name"),
-    "google_cloud_run_v2_job_iam_binding": _iam_members(JOB, "name"),
-    "google_artifact_registry_repository_iam_member": _iam_members(REPO, "repository"),
-    "google_artifact_registry_repository_iam_binding": _iam_members(REPO, "repository"),
+    "google_cloud_run_v2_job_iam_member": iam_members_folder(JOB, "name"),
+    "google_cloud_run_v2_job_iam_binding": iam_members_folder(JOB, "name"),
+    "google_artifact_registry_repository_iam_member": iam_members_folder(REPO, "repository"),
+    "google_artifact_registry_repository_iam_binding": iam_members_folder(REPO, "repository"),
     # mapped above too: a grant is a resource of its own, and fills project_roles
     "google_project_iam_member": project_roles,
     "google_project_iam_binding": project_roles,
