@@ -90,3 +90,22 @@ def print_summary(result: ScanResult, console: Console, max_rows: int = 50) -> N
         where = f"{safe(e.file)}: " if e.file else ""
         left = f" (left out: {safe(e.unscanned)})" if e.unscanned else ""
         console.print(f"[yellow]not scanned: {where}{safe(e.reason)}{left}[/]", highlight=False)
+    if result.diff_base is not None:
+        failing = [f for f in result.findings if f.status == "fail" and not f.muted]
+        in_diff = sum(bool(f.in_diff) for f in failing)
+        console.print(
+            f"diff-aware (--diff-base {safe(result.diff_base)}): {in_diff} of {len(failing)} failing "
+            "findings are in changed files; only those gate",
+            highlight=False,
+        )
+    if result.unused_suppressions is not None:
+        unused = result.unused_suppressions
+        console.print(f"unused suppressions: {len(unused)}", highlight=False)
+        for u in unused[:max_rows]:
+            console.print(
+                f"  {safe(u.get('kind'))} {safe(u.get('rule'))} on {safe(u.get('resource'))} "
+                f"({safe(u.get('where'))})",
+                highlight=False,
+            )
+        if len(unused) > max_rows:
+            console.print(f"  ... and {len(unused) - max_rows} more (see the JSON report)")

@@ -53,6 +53,10 @@ def to_dict(result: ScanResult) -> dict:
         "rules": result.rules,  # our own catalogue: nothing from scanned input
         "findings": [scrub_finding(f.to_json()) for f in result.findings],
     }
+    if result.unused_suppressions is not None:  # rule ids and globs written in scanned input
+        doc["scan"]["unused_suppressions"] = scrub_tree(result.unused_suppressions)
+    if result.diff_base is not None:
+        doc["scan"]["diff_base"] = scrub_tree(result.diff_base)
     if result.comparison is not None:
         c = result.comparison.to_json()
         c["fixed"] = [scrub_finding(f) for f in c["fixed"]]
@@ -112,4 +116,6 @@ def from_dict(d: dict) -> ScanResult:
         root=scan.get("root", ""),
         comparison=Comparison.from_json(d["comparison"]) if isinstance(d.get("comparison"), dict) else None,
         compliance=d["compliance"] if isinstance(d.get("compliance"), dict) else None,
+        unused_suppressions=scan.get("unused_suppressions"),
+        diff_base=scan.get("diff_base"),
     )

@@ -3,6 +3,7 @@ add freely, rename nothing (DESIGN, Contracts)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -98,7 +99,52 @@ def _stop_progress(opts) -> None:
         opts.progress.close()
 
 
+_CI = "mlposture.ci"  # ctx.meta key of the CI gate options (ci_gate_options)
+
+
+def ci_gate_options(f):
+    """--update-baseline, --report-unused-suppressions and --diff-base. They stay off the
+    commands' signatures: the wrapper moves them to ctx.meta, read by `_options`,
+    `_load_baseline` and `_finish`."""
+
+    @functools.wraps(f)
+    def wrapper(*args, update_baseline, report_unused_suppressions, diff_base, **kwargs):
+        if update_baseline and not kwargs.get("baseline_path"):
+            raise click.UsageError("--update-baseline needs --baseline FILE")
+        click.get_current_context().meta[_CI] = {
+            "update_baseline": update_baseline,
+            "report_unused_suppressions": report_unused_suppressions,
+            "diff_base": diff_base,
+        }
+        return f(*args, **kwargs)
+
+    wrapper = click.option(
+        "--diff-base",
+        default=None,
+        metavar="REF",
+        help="PR mode: only findings in files changed since git REF (REF...HEAD plus uncommitted "
+        "changes) gate; the others are reported with in_diff false.",
+    )(wrapper)
+    wrapper = click.option(
+        "--report-unused-suppressions",
+        is_flag=True,
+        help="List inline and config suppressions that matched no finding (console and JSON).",
+    )(wrapper)
+    wrapper = click.option(
+        "--update-baseline",
+        is_flag=True,
+        help="With --baseline FILE: rewrite FILE from this scan (the gate still uses the old one).",
+    )(wrapper)
+    return wrapper
+
+
+def _ci(key: str):
+    ctx = click.get_current_context(silent=True)
+    return (ctx.meta.get(_CI) or {}).get(key) if ctx is not None else None
+
+
 def common_scan_options(f):
+    f = ci_gate_options(f)
     f = click.option(
         "-o",
         "--output",
@@ -152,6 +198,68 @@ def common_scan_options(f):
     return f
 
 
+_STORE = "mlposture.store"  # ctx.meta key of (store URL, shard label) (store_options)
+
+
+def store_options(f):
+    """`--store URL`: after the scan (and its reports), record it in a history store."""
+
+    @functools.wraps(f)
+    def wrapper(*args, store_url, store_shard, **kwargs):
+        # Checked before the scan starts, so a typo fails fast (exit 2); written by _finish.
+        click.get_current_context().meta[_STORE] = (_store_url(store_url), store_shard)
+        return f(*args, **kwargs)
+
+    w = click.option(
+        "--store-shard",
+        "store_shard",
+        default=None,
+        metavar="LABEL",
+        help="With --store: label this scan (an account, a cluster) so history can tell shards apart.",
+    )(wrapper)
+    return click.option(
+        "--store",
+        "store_url",
+        default=None,
+        is_flag=False,
+        flag_value="default",
+        metavar="URL",
+        help="Record the scan in a history store: sqlite:///PATH, postgresql://USER@HOST/DB, or a "
+        "file path; `--store=default` (or a bare --store last) is a SQLite file in the user data directory.",
+    )(w)
+
+
+def _store_url(url: str | None) -> str | None:
+    """Check a store URL before the scan starts, so a typo fails fast (exit 2)."""
+    if url is None:
+        return None
+    from scanner.store import StoreError, check_url
+
+    try:
+        return check_url(None if url == "default" else url)
+    except StoreError as e:
+        raise ConfigProblem(str(e)) from e
+
+
+def _save_to_store(result) -> None:
+    ctx = click.get_current_context(silent=True)
+    url, shard = (ctx.meta.get(_STORE) if ctx is not None else None) or (None, None)
+    if url is None:
+        return
+    from scanner.store import StoreError, open_store
+
+    try:
+        with open_store(url) as store:
+            store.save(result, shard=shard)
+    except StoreError as e:
+        raise ConfigProblem(f"the scan was not recorded: {e}") from e
+    except Exception as e:
+        from scanner.secrets import redact_string
+
+        msg = redact_string(f"{type(e).__name__}: {e}")[:500]
+        raise ConfigProblem(f"the scan was not recorded in the history store: {msg}") from e
+
+
 def _split(s: str | None) -> list[str] | None:
     return [x.strip() for x in s.split(",") if x.strip()] if s else None
 
@@ -202,6 +310,7 @@ def _options(config_path, include_rules, exclude_rules, categories, compliance=N
         config=config,
         progress=_progress(),
         compliance=_framework_id(compliance),
+        report_unused_suppressions=bool(_ci("report_unused_suppressions")),
     )
 
 
@@ -215,6 +324,8 @@ def _load_baseline(path: str | None):
         return None
     from scanner.baseline import BaselineError, load_baseline
 
+    if _ci("update_baseline") and not Path(path).exists():
+        return []  # --update-baseline creates it: everything is new this time
     try:
         return load_baseline(path)
     except BaselineError as e:
@@ -231,16 +342,40 @@ def _finish(
         from scanner.baseline import compare
 
         compare(result, baseline, baseline_path)
+    if _ci("diff_base"):
+        from scanner.diff import DiffError, changed_files, mark_in_diff
+
+        try:
+            root, changed = changed_files(result.root or ".", _ci("diff_base"))
+        except DiffError as e:
+            raise click.UsageError(str(e)) from e
+        mark_in_diff(result, changed, root, _ci("diff_base"))
     _write_outputs(result, outputs)
+    if _ci("update_baseline") and baseline_path:
+        _update_baseline(result, baseline_path)
     if save_inventory and inventory is not None:
         try:
             inventory.save(save_inventory)
         except OSError as e:
             raise ConfigProblem(f"cannot write the inventory to {save_inventory}: {e.strerror or e}") from e
+    _save_to_store(result)  # after the reports: a failure here is exit 2
     if not quiet:
         print_summary(result, _console(outputs))
     threshold = (fail_on or "high").lower()
     sys.exit(exit_code(result, threshold))
+
+
+def _update_baseline(result, path: str) -> None:
+    """--update-baseline: rewrite the baseline file from this scan's failing unmuted findings."""
+    from reports.json_report import to_dict
+    from scanner.baseline import make_baseline
+
+    base = make_baseline(to_dict(result))
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(base, indent=2) + "\n", encoding="utf-8")
+    except OSError as e:
+        raise ConfigProblem(f"cannot update the baseline {path}: {e.strerror or e}") from e
 
 
 class ScanGroup(click.Group):
@@ -285,6 +420,7 @@ def scan() -> None:
 @scan.command("iac")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_scan_options
+@store_options
 @click.option(
     "--with-checkov",
     is_flag=True,
@@ -326,6 +462,7 @@ def scan_iac_cmd(
 @scan.command("inventory")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @common_scan_options
+@store_options
 def scan_inventory_cmd(
     file,
     outputs,
@@ -515,6 +652,207 @@ def rules_show(rule_id):
         click.echo(f"Reference: {ref}")
     for ex in examples_for(rid):
         click.echo(f"\nExample ({ex.dialect}): {ex.path.name}\n{ex.path.read_text()}")
+
+
+@main.group()
+def history() -> None:
+    """Scan history recorded with `scan --store URL`: list, show, diff and trend.
+    Without --store: the SQLite file in the user data directory."""
+
+
+def history_store_option(f):
+    f = click.option(
+        "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format."
+    )(f)
+    f = click.option(
+        "--store",
+        "store_url",
+        default=None,
+        metavar="URL",
+        help="sqlite:///PATH, postgresql://USER@HOST/DB or a file path (default: the SQLite file "
+        "in the user data directory).",
+    )(f)
+    return f
+
+
+def _history_store(url):
+    from scanner.store import StoreError, open_store
+
+    try:
+        return open_store(url)
+    except StoreError as e:
+        raise ConfigProblem(str(e)) from e
+
+
+def _history_call(url, fn):
+    from scanner.store import StoreError
+
+    with _history_store(url) as store:
+        try:
+            return fn(store)
+        except StoreError as e:
+            raise ConfigProblem(str(e)) from e
+
+
+def _table(title, columns, rows):
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    t = Table(title=title)
+    for i, col in enumerate(columns):
+        t.add_column(col, overflow="fold", no_wrap=i == 0)  # the first column is an id: keep it whole
+    for row in rows:
+        t.add_row(*(escape("" if v is None else str(v)) for v in row))
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+    Console(highlight=False, width=width).print(t)
+
+
+def _sev_counts(by_sev: dict) -> str:
+    return " ".join(f"{s[0].upper()}:{by_sev.get(s, 0)}" for s in SEVERITIES)
+
+
+def _finding_rows(findings):
+    return [
+        (
+            f["severity"],
+            f["rule_id"],
+            f["resource_uid"],
+            f"{f['file']}:{f['start_line']}" if f.get("file") and f.get("start_line") else f.get("file"),
+            f["fingerprint"][:12],
+        )
+        for f in findings
+    ]
+
+
+_FINDING_COLUMNS = ("severity", "rule", "resource", "location", "fingerprint")
+
+
+@history.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--shard", default=None, metavar="LABEL", help="Only scans stored with this --store-shard.")
+@history_store_option
+def history_list(limit, shard, store_url, fmt):
+    """Stored scans, newest first, with their counts."""
+    scans = _history_call(store_url, lambda st: st.list_scans(limit=limit, shard=shard))
+    if fmt == "json":
+        click.echo(json.dumps(scans, indent=2))
+        return
+    rows = [
+        (
+            s["id"],
+            s["started_at"],
+            s["shard"] or "",
+            ", ".join(s["targets"]),
+            s["summary"].get("failed", 0),
+            _sev_counts(s["summary"].get("by_severity", {})),
+            s["summary"].get("muted", 0),
+            "yes" if s["incomplete"] else "",
+        )
+        for s in scans
+    ]
+    cols = ("scan", "started", "shard", "targets", "failed", "by severity", "muted", "incomplete")
+    _table(f"{len(scans)} scans", cols, rows)
+
+
+@history.command("show")
+@click.argument("scan_id")
+@history_store_option
+def history_show(scan_id, store_url, fmt):
+    """One stored scan: its summary and findings (SCAN_ID or a unique prefix)."""
+    scan = _history_call(store_url, lambda st: st.get_scan(scan_id))
+    if fmt == "json":
+        click.echo(json.dumps(scan, indent=2))
+        return
+    s = scan["summary"]
+    click.echo(
+        f"scan {scan['id']}  {scan['started_at']} .. {scan['finished_at']}"
+        + (f"  shard {scan['shard']}" if scan["shard"] else "")
+        + ("  INCOMPLETE" if scan["incomplete"] else "")
+    )
+    click.echo(f"targets: {', '.join(scan['targets'])}  tool {scan['tool_version']}")
+    click.echo(
+        f"resources {s.get('resources', 0)}, passed {s.get('passed', 0)}, failed {s.get('failed', 0)} "
+        f"({_sev_counts(s.get('by_severity', {}))}), unknown {s.get('unknown', 0)}, muted {s.get('muted', 0)}"
+    )
+    rows = [
+        (f["status"] + (" (muted)" if f["muted"] else ""), *r)
+        for f, r in zip(scan["findings"], _finding_rows(scan["findings"]), strict=True)
+    ]
+    _table(f"{len(rows)} findings", ("status", *_FINDING_COLUMNS), rows)
+
+
+@history.command("diff")
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--shard", default=None, metavar="LABEL", help="Default scans: the two latest of this shard.")
+@history_store_option
+def history_diff(base, head, shard, store_url, fmt):
+    """Failing findings of HEAD against BASE by fingerprint: new, fixed, persisting.
+    Without ids: the latest scan against the one before it."""
+    if base is not None and head is None:
+        raise click.UsageError("history diff takes two scan ids (BASE HEAD) or none")
+    d = _history_call(store_url, lambda st: st.diff(base, head, shard=shard))
+    if fmt == "json":
+        click.echo(json.dumps(d, indent=2))
+        return
+    click.echo(
+        f"{d['base']} -> {d['head']}: {len(d['new'])} new, {len(d['fixed'])} fixed, "
+        f"{len(d['persisting'])} persisting"
+    )
+    rows = [(kind, *r) for kind in ("new", "fixed", "persisting") for r in _finding_rows(d[kind])]
+    _table("changes", ("change", *_FINDING_COLUMNS), rows)
+
+
+def _duration(seconds):
+    if seconds is None:
+        return ""
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    return f"{days}d {hours}h {rest // 60}m" if days else f"{hours}h {rest // 60}m {rest % 60}s"
+
+
+@history.command("trend")
+@click.option("--days", type=click.IntRange(min=1), default=None, help="Only scans of the last N days.")
+@click.option("--shard", default=None, metavar="LABEL", help="Only scans stored with this --store-shard.")
+@history_store_option
+def history_trend(days, shard, store_url, fmt):
+    """Failing counts by severity per scan; per fingerprint, first seen and time to fix."""
+    t = _history_call(store_url, lambda st: st.trend(days=days, shard=shard))
+    if fmt == "json":
+        click.echo(json.dumps(t, indent=2))
+        return
+    _table(
+        f"{len(t['scans'])} scans",
+        ("scan", "started", "shard", "failed", *SEVERITIES),
+        [
+            (
+                s["id"],
+                s["started_at"],
+                s["shard"] or "",
+                s["failed"],
+                *(s["by_severity"][x] for x in SEVERITIES),
+            )
+            for s in t["scans"]
+        ],
+    )
+    _table(
+        f"{len(t['fingerprints'])} findings",
+        ("fingerprint", "rule", "resource", "severity", "first seen", "state", "fixed at", "time to fix"),
+        [
+            (
+                f["fingerprint"][:12],
+                f["rule_id"],
+                f["resource_uid"],
+                f["severity"],
+                f["first_seen"],
+                f["state"],
+                f["fixed_at"],
+                _duration(f["time_to_fix_s"]),
+            )
+            for f in t["fingerprints"]
+        ],
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

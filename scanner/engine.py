@@ -42,6 +42,7 @@ class ScanOptions:
     compliance: str | None = (
         None  # a framework id (rules/frameworks): run only its rules, report per requirement
     )
+    report_unused_suppressions: bool = False  # list suppressions that matched no finding
 
 
 def _now() -> str:
@@ -212,7 +213,12 @@ def run(
         errors = [*errors, *pack.errors]
         checks, passed = checks + pack.checks, passed + pack.passed
         rules.update({k: v for k, v in pack.rules.items() if k not in rules})
-    apply_suppressions(findings, inventory, catalogue, options.config, options.today)
+    matched = apply_suppressions(findings, inventory, catalogue, options.config, options.today)
+    unused = None
+    if options.report_unused_suppressions:
+        from scanner.suppress import unused_suppressions
+
+        unused = unused_suppressions(inventory, options.config, matched)
     compliance = None
     if options.compliance:  # after suppressions: a muted finding never fails a requirement
         from rules.compliance import get_framework, requirement_status
@@ -237,6 +243,7 @@ def run(
         rules=rules,
         tool_version=__version__,
         compliance=compliance,
+        unused_suppressions=unused,
     )
 
 

@@ -15,7 +15,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 def gating_findings(result: ScanResult, fail_on: str):
-    """Unmuted failing findings at or above the threshold; with a baseline, only new ones."""
+    """Unmuted failing findings at or above the threshold; with a baseline, only new ones;
+    with --diff-base, only those in changed files (`in_diff` not false)."""
     threshold = SEVERITY_RANK[fail_on]
     new = set(result.comparison.new) if result.comparison is not None else None
     return [
@@ -25,6 +26,7 @@ def gating_findings(result: ScanResult, fail_on: str):
         and not f.muted
         and SEVERITY_RANK[f.severity] >= threshold
         and (new is None or f.fingerprint in new)
+        and f.in_diff is not False
     ]
 
 

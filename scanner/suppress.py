@@ -34,6 +34,7 @@ class Config:
     fail_on: str | None = None
     tag_policy: Any = None  # scanner.tag_policy.TagPolicy; None: the default policy applies
     with_checkov: bool = False  # `with_checkov: true`: also run Checkov's policies (scan iac)
+    path: str | None = None  # the file it was read from, for messages
 
 
 def load_config(path: str | Path) -> Config:
@@ -71,6 +72,7 @@ def load_config(path: str | Path) -> Config:
         data.get("fail_on"),
         tag_policy=_tag_policy(path, data),
         with_checkov=with_checkov,
+        path=str(path),
     )
 
 
@@ -98,29 +100,75 @@ def _expired(expires: str | None, today: date) -> bool:
 
 def apply_suppressions(
     findings: list[Finding], inventory: Inventory, catalogue, config: Config | None, today: str | None = None
-) -> None:
+) -> set[tuple]:
+    """Mute what a suppression covers. Returns the keys of the suppressions that matched a
+    finding (by rule and resource, expired or not): ``("inline", uid, i)`` for the i-th inline
+    suppression of a resource, ``("config", i)`` for the i-th config one. `unused_suppressions`
+    lists the others."""
     day = date.fromisoformat(today) if today else date.today()
+    matched: set[tuple] = set()
     for f in findings:
         r = inventory.get(f.resource.uid)
         candidates = []
         if r is not None:
-            for s in r.suppressions:
-                candidates.append((s.rule, s.reason, s.expires, "inline"))
+            for i, s in enumerate(r.suppressions):
+                candidates.append((s.rule, s.reason, s.expires, "inline", ("inline", r.uid, i)))
         if config:
-            for s in config.suppressions:
+            for i, s in enumerate(config.suppressions):
                 if fnmatch.fnmatchcase(f.resource.uid, s.resource) or fnmatch.fnmatchcase(
                     f.resource.name, s.resource
                 ):
-                    candidates.append((s.rule, s.reason, s.expires, "config"))
-        for rule, reason, expires, where in candidates:
+                    candidates.append((s.rule, s.reason, s.expires, "config", ("config", i)))
+        done = False
+        for rule, reason, expires, where, key in candidates:
             # a Checkov id names our rule that aliases it, or a Checkov pack finding itself
             if rule != "*" and catalogue.resolve_id(rule) != f.rule_id and rule.upper() != f.rule_id:
+                continue
+            matched.add(key)
+            if done:  # muted already by an earlier candidate: only record the match
                 continue
             if _expired(expires, day):
                 f.message += f" (a {where} suppression expired on {expires} and no longer mutes this)"
                 continue
             f.muted = True
             f.mute_reason = f"{where}: {reason}" if reason else where
-            break
+            done = True
         if config and f.rule_id in config.severity_overrides:
             f.severity = config.severity_overrides[f.rule_id]
+    return matched
+
+
+def unused_suppressions(inventory: Inventory, config: Config | None, matched: set[tuple]) -> list[dict]:
+    """Suppressions that matched no finding of this scan (`--report-unused-suppressions`):
+    stale ones, or ones whose rule or resource glob is misspelled. Each says where it is
+    written: the resource's file and line (inline) or the config file's entry."""
+    out: list[dict] = []
+    for r in inventory.resources.values():
+        for i, s in enumerate(r.suppressions):
+            if ("inline", r.uid, i) in matched:
+                continue
+            where = r.source.file or r.uid
+            line = s.line or r.source.start_line
+            out.append(
+                {
+                    "kind": "inline",
+                    "rule": s.rule,
+                    "resource": r.uid,
+                    "where": f"{where}:{line}" if line and r.source.file else where,
+                    **({"expires": s.expires} if s.expires else {}),
+                }
+            )
+    if config:
+        for i, s in enumerate(config.suppressions):
+            if ("config", i) in matched:
+                continue
+            out.append(
+                {
+                    "kind": "config",
+                    "rule": s.rule,
+                    "resource": s.resource,
+                    "where": f"{config.path or 'config'}: suppressions[{i}]",
+                    **({"expires": s.expires} if s.expires else {}),
+                }
+            )
+    return out

@@ -985,6 +985,24 @@ CASES = [
         {"authorization": "NONE", "api_key_required": False, "integration_target": U},
         "unknown",
     ),
+    (
+        "sagemaker-vpc-only-domain-has-runtime-endpoints",
+        "aws.sagemaker.domain",
+        {"app_network_access_type": "VpcOnly", "vpc_id": "vpc-1"},
+        "fail",
+    ),
+    (
+        "sagemaker-vpc-only-domain-has-runtime-endpoints",
+        "aws.sagemaker.domain",
+        {"app_network_access_type": "PublicInternetOnly", "vpc_id": "vpc-1"},
+        "pass",
+    ),
+    (
+        "sagemaker-vpc-only-domain-has-runtime-endpoints",
+        "aws.sagemaker.domain",
+        {"app_network_access_type": "VpcOnly", "vpc_id": U},
+        "unknown",
+    ),
 ]
 
 

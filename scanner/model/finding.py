@@ -94,6 +94,9 @@ class Finding:
     remediation: dict[str, str] = field(default_factory=dict)
     references: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    # With --diff-base: whether the finding's file changed since the base (only those gate);
+    # None when the scan was not diff-aware.
+    in_diff: bool | None = None
 
     def to_json(self) -> dict:
         # Built by hand: dataclasses.asdict deep-copies every value and dominated report time.
@@ -124,6 +127,8 @@ class Finding:
             references=list(self.references),
             aliases=list(self.aliases),
         )
+        if self.in_diff is not None:
+            d["in_diff"] = self.in_diff
         return d
 
     @classmethod
@@ -207,6 +212,12 @@ class ScanResult:
     comparison: Comparison | None = None  # against a baseline, when one was given
     # With --compliance: per-requirement status (rules.compliance.requirement_status)
     compliance: dict | None = None
+    # With --report-unused-suppressions: suppressions that matched no finding
+    # ({kind, rule, resource, where, expires?}, scanner.suppress.unused_suppressions)
+    unused_suppressions: list[dict] | None = None
+    # With --diff-base: the git ref the scan was compared with; only findings with
+    # in_diff true gate
+    diff_base: str | None = None
 
     @property
     def incomplete(self) -> bool:

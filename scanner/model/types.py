@@ -687,6 +687,34 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         # AWS::EC2::SecurityGroupIngress is folded into the group its GroupId names.
         cloudformation=("AWS::EC2::SecurityGroup",),
     ),
+    "aws.ec2.vpc_endpoint": TypeSpec(
+        "aws",
+        "VPC endpoint",
+        attrs={
+            "arn": "str|None",
+            "vpc_id": "str|Ref|Unresolved|None",
+            "service_name": 'str|Unresolved: e.g. "com.amazonaws.us-east-1.sagemaker.runtime"',
+            "vpc_endpoint_type": '"Gateway"|"Interface"|"GatewayLoadBalancer"|... (default "Gateway")',
+            "policy": "normalized policy document (see module doc)|None",
+            "private_dns_enabled": "bool (default False)",
+        },
+        terraform=("aws_vpc_endpoint",),
+        cloudformation=("AWS::EC2::VPCEndpoint",),
+    ),
+    # No rule reads an instance profile yet: it is modelled so that the graph can follow
+    # instance -> profile -> role (has_role).
+    "aws.iam.instance_profile": TypeSpec(
+        "aws",
+        "IAM instance profile",
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved",
+            "role": "str|Ref|None: the role's name (CloudFormation: the first of Roles)",
+        },
+        relations={"has_role": "aws.iam.role"},
+        terraform=("aws_iam_instance_profile",),
+        cloudformation=("AWS::IAM::InstanceProfile",),
+    ),
     "aws.cloudtrail.trail": TypeSpec(
         "aws",
         "CloudTrail trail",

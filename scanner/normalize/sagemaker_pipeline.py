@@ -70,7 +70,8 @@ def _unique(step: Any, seen: set[str]) -> str:
 
 def pipeline_jobs(definition: Any) -> list[JobSpec]:
     """The Training, Processing and Transform steps of a SageMaker pipeline definition
-    (also those under a Condition step's IfSteps/ElseSteps)."""
+    (also those under a Condition step's IfSteps/ElseSteps), and the training jobs of its
+    Tuning steps."""
     doc = _load(definition, "pipeline definition")
     steps = doc.get("Steps", [])
     if not isinstance(steps, list):
@@ -88,12 +89,41 @@ def pipeline_jobs(definition: Any) -> list[JobSpec]:
             rtype = _PIPELINE_STEP_TYPES.get(s.get("Type"))
             if rtype is not None:
                 out.append(JobSpec(rtype, _unique(s.get("Name"), seen), _pipeline_values(args, 0)))
+            elif s.get("Type") == "Tuning":
+                out.extend(_tuning_jobs(s.get("Name"), _pipeline_values(args, 0), seen))
             elif s.get("Type") == "Condition" and isinstance(args, dict):
                 for branch in ("IfSteps", "ElseSteps"):
                     if isinstance(args.get(branch), list):
                         walk(args[branch], depth + 1)
 
     walk(steps, 0)
+    return out
+
+
+def _tuning_jobs(step: Any, args: Any, seen: set[str]) -> list[JobSpec]:
+    """A Tuning step (CreateHyperParameterTuningJob) runs training jobs: one per training job
+    definition, as a training job request (StaticHyperParameters are its HyperParameters).
+    Steps: "<step>" for TrainingJobDefinition, "<step>/<DefinitionName>" for each of
+    TrainingJobDefinitions."""
+    if not isinstance(args, dict):
+        return [JobSpec(TRAINING, _unique(step, seen), args)]
+    defs: list[tuple[str, Any]] = []
+    if "TrainingJobDefinition" in args:
+        defs.append((step if isinstance(step, str) and step else "step", args["TrainingJobDefinition"]))
+    many = args.get("TrainingJobDefinitions")
+    if isinstance(many, list):
+        for i, d in enumerate(many):
+            label = d.get("DefinitionName") if isinstance(d, dict) else None
+            defs.append((f"{step}/{label if isinstance(label, str) and label else i}", d))
+    elif many is not None:  # an unresolved list of definitions: one job whose request is unknown
+        defs.append(
+            (f"{step}/definitions", many if isinstance(many, Unresolved) else Unresolved("not a list"))
+        )
+    out = []
+    for name, d in defs:
+        if isinstance(d, dict):
+            d = {("HyperParameters" if k == "StaticHyperParameters" else k): v for k, v in d.items()}
+        out.append(JobSpec(TRAINING, _unique(name, seen), d))
     return out
 
 

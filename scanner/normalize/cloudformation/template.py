@@ -18,6 +18,7 @@ from . import (
     governance,
     iam,
     lambda_fn,
+    network_iam,
     s3,
     sagemaker,
     sagemaker_jobs,
@@ -63,6 +64,7 @@ MAPPERS: dict[str, tuple[str, Callable[[Builder], None]]] = {
     **supporting.MAPPERS,
     **apigateway.MAPPERS,
     **sagemaker_more.MAPPERS,
+    **network_iam.MAPPERS,
 }
 
 # Properties that name a resource, so a literal name elsewhere in the template can be linked.
@@ -81,6 +83,7 @@ NAME_KEYS = {
     "AWS::SecretsManager::Secret": "Name",
     **supporting.NAME_KEYS,
     **sagemaker_more.NAME_KEYS,
+    **network_iam.NAME_KEYS,
 }
 
 

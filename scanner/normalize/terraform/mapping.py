@@ -19,6 +19,7 @@ from . import (
     gcp,
     gcp_ml,
     gcp_more,
+    network_iam,
     sagemaker_jobs,
     sagemaker_more,
     supporting,
@@ -35,6 +36,7 @@ MAPPERS = {
     **apigateway.MAPPERS,
     **gcp_more.MAPPERS,
     **sagemaker_more.MAPPERS,
+    **network_iam.MAPPERS,
 }
 FOLDERS = {
     **fold.FOLDERS,
