@@ -57,6 +57,8 @@ def to_dict(result: ScanResult) -> dict:
         doc["scan"]["unused_suppressions"] = scrub_tree(result.unused_suppressions)
     if result.diff_base is not None:
         doc["scan"]["diff_base"] = scrub_tree(result.diff_base)
+    if result.notifications is not None:  # our own outcomes; endpoints are origins only
+        doc["scan"]["notifications"] = scrub_tree(result.notifications)
     if result.comparison is not None:
         c = result.comparison.to_json()
         c["fixed"] = [scrub_finding(f) for f in c["fixed"]]
@@ -118,4 +120,5 @@ def from_dict(d: dict) -> ScanResult:
         compliance=d["compliance"] if isinstance(d.get("compliance"), dict) else None,
         unused_suppressions=scan.get("unused_suppressions"),
         diff_base=scan.get("diff_base"),
+        notifications=scan.get("notifications"),
     )

@@ -223,10 +223,91 @@ def store_options(f):
         default=None,
         is_flag=False,
         flag_value="default",
+        envvar="MLPOSTURE_STORE",
         metavar="URL",
         help="Record the scan in a history store: sqlite:///PATH, postgresql://USER@HOST/DB, or a "
-        "file path; `--store=default` (or a bare --store last) is a SQLite file in the user data directory.",
+        "file path; `--store=default` (or a bare --store last) is a SQLite file in the user data directory. "
+        "Default: $MLPOSTURE_STORE when set.",
     )(w)
+
+
+_NOTIFY = "mlposture.notify"  # ctx.meta key of the notification options (notify_options)
+
+
+def _notify_url(ctx, param, values):
+    from scanner.notify import NotifyError, check_url
+
+    try:
+        return tuple(check_url(v) for v in (values if isinstance(values, tuple) else (values,)) if v)
+    except NotifyError as e:
+        raise click.BadParameter(str(e)) from e
+
+
+def notify_options(f):
+    """--notify-webhook URL (repeatable), --notify-slack URL (repeatable) and
+    --notify-min-severity: after the scan, POST its new findings (scanner.notify). They stay
+    off the commands' signatures: the wrapper moves them to ctx.meta, read by `_notify`."""
+
+    @functools.wraps(f)
+    def wrapper(*args, notify_webhook, notify_slack, notify_min_severity, **kwargs):
+        from scanner.notify import Target
+
+        targets = [Target("webhook", u) for u in notify_webhook] + [Target("slack", u) for u in notify_slack]
+        click.get_current_context().meta[_NOTIFY] = (targets, notify_min_severity.lower())
+        return f(*args, **kwargs)
+
+    w = click.option(
+        "--notify-min-severity",
+        type=SEVERITY_CHOICE,
+        default="high",
+        show_default=True,
+        help="Notify only new findings at or above this severity.",
+    )(wrapper)
+    w = click.option(
+        "--notify-slack",
+        multiple=True,
+        metavar="URL",
+        callback=_notify_url,
+        help="POST new findings to a Slack incoming webhook; repeatable. A failure is a warning, "
+        "recorded in the JSON report, and never changes the exit code.",
+    )(w)
+    return click.option(
+        "--notify-webhook",
+        multiple=True,
+        metavar="URL",
+        callback=_notify_url,
+        help="POST new findings as JSON ({tool, scan_id, summary, findings}) to URL; repeatable. New: "
+        "against --baseline, else the previous --store scan of the same targets and shard, else all.",
+    )(w)
+
+
+def _notify(result) -> None:
+    ctx = click.get_current_context(silent=True)
+    targets, min_sev = (ctx.meta.get(_NOTIFY) if ctx is not None else None) or ([], "high")
+    if not targets:
+        return
+    from scanner.notify import notify, previous_fingerprints
+
+    previous = None
+    url, shard = ctx.meta.get(_STORE) or (None, None)
+    if result.comparison is None and url is not None:
+        from scanner.secrets import redact_string
+        from scanner.store import open_store
+
+        try:
+            with open_store(url) as store:
+                previous = previous_fingerprints(store, result, shard)
+        except Exception as e:  # the store is reported on when the scan is saved
+            msg = redact_string(f"{type(e).__name__}: {e}")[:300]
+            click.echo(f"mlposture: warning: no previous scan for notifications: {msg}", err=True)
+    for o in notify(result, targets, min_sev, previous):
+        if o["status"] != "delivered":
+            why = o.get("error") or f"HTTP {o.get('http_status')}"
+            click.echo(
+                f"mlposture: warning: {o['kind']} notification to {o['endpoint']} failed: {why} "
+                "(the exit code is unchanged)",
+                err=True,
+            )
 
 
 def _store_url(url: str | None) -> str | None:
@@ -350,6 +431,7 @@ def _finish(
         except DiffError as e:
             raise click.UsageError(str(e)) from e
         mark_in_diff(result, changed, root, _ci("diff_base"))
+    _notify(result)  # before the reports: the JSON report records the outcome
     _write_outputs(result, outputs)
     if _ci("update_baseline") and baseline_path:
         _update_baseline(result, baseline_path)
@@ -421,6 +503,7 @@ def scan() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @common_scan_options
 @store_options
+@notify_options
 @click.option(
     "--with-checkov",
     is_flag=True,
@@ -463,6 +546,7 @@ def scan_iac_cmd(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @common_scan_options
 @store_options
+@notify_options
 def scan_inventory_cmd(
     file,
     outputs,
@@ -668,9 +752,10 @@ def history_store_option(f):
         "--store",
         "store_url",
         default=None,
+        envvar="MLPOSTURE_STORE",
         metavar="URL",
-        help="sqlite:///PATH, postgresql://USER@HOST/DB or a file path (default: the SQLite file "
-        "in the user data directory).",
+        help="sqlite:///PATH, postgresql://USER@HOST/DB or a file path (default: $MLPOSTURE_STORE, "
+        "else the SQLite file in the user data directory).",
     )(f)
     return f
 

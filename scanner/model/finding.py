@@ -218,6 +218,8 @@ class ScanResult:
     # With --diff-base: the git ref the scan was compared with; only findings with
     # in_diff true gate
     diff_base: str | None = None
+    # With --notify-*: per webhook, delivered or failed (scanner.notify)
+    notifications: list[dict] | None = None
 
     @property
     def incomplete(self) -> bool:

@@ -1,0 +1,624 @@
+"""Pure AWS IAM policy evaluation over canonical policy documents
+(`scanner.normalize.iam_policy`), three-valued.
+
+AWS's documented order: an explicit Deny in any applicable policy wins; otherwise an
+identity policy (or, in the same account, a resource policy naming the principal) must
+Allow; a permissions boundary and every SCP, when given, must also Allow.
+
+Every statement evaluates to True, False or None (undecided), combined with Kleene logic.
+A condition key the scanner does not know, a policy variable it cannot substitute, or an
+`Unresolved` value makes the statement undecided, never silently true or false; the
+result then names the undecided keys. A key given in ``context`` with an empty list is
+known to be absent from the request.
+
+Patterns are compiled once (cached), and each compiled policy indexes its statements by
+service prefix, so asking about many actions never scans unrelated statements.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+from scanner.model.resource import Ref, Unresolved
+from scanner.normalize.iam_policy import normalize_policy
+
+Tri = bool | None  # True, False, None (undecided)
+
+
+class Decision(Enum):
+    ALLOW = "allow"
+    DENY = "deny"  # explicit deny
+    IMPLICIT_DENY = "implicit-deny"
+    CONDITIONAL_ALLOW = "conditional-allow"  # allowed only if undecided conditions hold
+
+
+@dataclass(frozen=True)
+class Result:
+    decision: Decision
+    undecided: tuple[str, ...] = ()  # condition keys (or ``unresolved:...``) left open
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Decision.ALLOW
+
+    @property
+    def possible(self) -> bool:
+        """Allowed, or allowed if the undecided conditions hold."""
+        return self.decision in (Decision.ALLOW, Decision.CONDITIONAL_ALLOW)
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@lru_cache(maxsize=65536)
+def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    out = []
+    for ch in pattern:
+        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
+    return re.compile("".join(out), re.S | (re.I if ignore_case else 0))
+
+
+def _glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == value.lower() if ignore_case else pattern == value
+    return _glob_regex(pattern, ignore_case).fullmatch(value) is not None
+
+
+_VAR = re.compile(r"\$\{([^}]*)\}")
+_SPECIAL_VARS = {"*": "*", "?": "?", "$": "$"}
+
+
+def _substitute(text: str, ctx: dict[str, list[str]]) -> tuple[str | None, list[str], bool]:
+    """Replace policy variables. Returns (regex-or-text, missing keys, is_regex): when the
+    text has variables, the result is a regex source with substituted values escaped."""
+    if "${" not in text:
+        return text, [], False
+    parts: list[str] = []
+    missing: list[str] = []
+    pos = 0
+    for m in _VAR.finditer(text):
+        parts.append(_glob_src(text[pos : m.start()]))
+        pos = m.end()
+        inner = m.group(1).strip()
+        if inner in _SPECIAL_VARS:
+            parts.append(re.escape(_SPECIAL_VARS[inner]))
+            continue
+        key, default = inner, None
+        if "," in inner:
+            key, _, d = inner.partition(",")
+            key, default = key.strip(), d.strip().strip("'\"")
+        vals = ctx.get(key.lower())
+        if vals:  # a variable takes a single value
+            parts.append(re.escape(vals[0]))
+        elif default is not None:
+            parts.append(re.escape(default))
+        else:
+            missing.append(key)
+    parts.append(_glob_src(text[pos:]))
+    return ("".join(parts) if not missing else None), missing, True
+
+
+def _glob_src(s: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in s)
+
+
+@lru_cache(maxsize=16384)
+def _compiled(src: str, ignore_case: bool) -> re.Pattern[str]:
+    return re.compile(src, re.S | (re.I if ignore_case else 0))
+
+
+def _match_pattern(pattern: Any, value: str, ctx: dict, missing: list[str], ignore_case=False) -> Tri:
+    """Glob match of one policy pattern (with variables) against a value."""
+    if isinstance(pattern, Unresolved | Ref):
+        missing.append(_unresolved_key(pattern))
+        return None
+    if not isinstance(pattern, str):
+        return False
+    text, miss, is_regex = _substitute(pattern, ctx)
+    if miss:
+        missing.extend(miss)
+        return None
+    if is_regex:
+        return _compiled(text, ignore_case).fullmatch(value) is not None
+    return _glob(text, value, ignore_case)
+
+
+def _unresolved_key(v: Any) -> str:
+    if isinstance(v, Ref):
+        return f"unresolved:{v.uid}"
+    return f"unresolved:{getattr(v, 'expr', '') or 'value'}"
+
+
+# --------------------------------------------------------------------------- Kleene
+
+
+def _and(vals: Iterable[Tri]) -> Tri:
+    out: Tri = True
+    for v in vals:
+        if v is False:
+            return False
+        if v is None:
+            out = None
+    return out
+
+
+def _not(v: Tri) -> Tri:
+    return None if v is None else not v
+
+
+# --------------------------------------------------------------------------- conditions
+
+_STRING_OPS = {
+    "stringequals": ("eq", False, False),
+    "stringnotequals": ("eq", False, True),
+    "stringequalsignorecase": ("eq", True, False),
+    "stringnotequalsignorecase": ("eq", True, True),
+    "stringlike": ("like", False, False),
+    "stringnotlike": ("like", False, True),
+    "arnequals": ("like", False, False),
+    "arnlike": ("like", False, False),
+    "arnnotequals": ("like", False, True),
+    "arnnotlike": ("like", False, True),
+    "binaryequals": ("eq", False, False),
+}
+_NUMERIC_OPS = {
+    "numericequals": ("==", False),
+    "numericnotequals": ("==", True),
+    "numericlessthan": ("<", False),
+    "numericlessthanequals": ("<=", False),
+    "numericgreaterthan": (">", False),
+    "numericgreaterthanequals": (">=", False),
+}
+_DATE_OPS = {k.replace("numeric", "date"): v for k, v in _NUMERIC_OPS.items()}
+_CMP = {
+    "==": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _num(s: str) -> float | None:
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(s: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(s), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        pass
+    try:
+        d = datetime.fromisoformat(str(s).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def _value_test(base: str, ctx: dict, missing: list[str]):
+    """(test(context_value, policy_value) -> Tri, negated) for a base operator, or None."""
+    if base in _STRING_OPS:
+        kind, ic, neg = _STRING_OPS[base]
+        if kind == "like":
+            return (lambda c, p: _match_pattern(p, c, ctx, missing, ic)), neg
+
+        def eq(c: str, p: Any, ic=ic) -> Tri:
+            if isinstance(p, Unresolved | Ref):
+                missing.append(_unresolved_key(p))
+                return None
+            text, miss, is_regex = _substitute(str(p), ctx)
+            if miss:
+                missing.extend(miss)
+                return None
+            if is_regex:  # substituted: compare literally through the escaped regex
+                return _compiled(text, ic).fullmatch(c) is not None
+            return c.lower() == text.lower() if ic else c == text
+
+        return eq, neg
+    if base == "bool":
+        return (lambda c, p: str(c).lower() == str(p).lower()), False
+    if base in _NUMERIC_OPS or base in _DATE_OPS:
+        op, neg = _NUMERIC_OPS.get(base) or _DATE_OPS[base]
+        conv = _num if base in _NUMERIC_OPS else _date
+
+        def cmp(c: str, p: Any) -> Tri:
+            if isinstance(p, Unresolved | Ref):
+                missing.append(_unresolved_key(p))
+                return None
+            a, b = conv(c), conv(p)
+            return False if a is None or b is None else _CMP[op](a, b)
+
+        return cmp, neg
+    if base in ("ipaddress", "notipaddress"):
+
+        def ip(c: str, p: Any) -> Tri:
+            if isinstance(p, Unresolved | Ref):
+                missing.append(_unresolved_key(p))
+                return None
+            try:
+                return ipaddress.ip_address(c) in ipaddress.ip_network(str(p), strict=False)
+            except ValueError:
+                return False
+
+        return ip, base == "notipaddress"
+    return None
+
+
+def _any_value(tests: Iterable[Tri]) -> Tri:
+    out: Tri = False
+    for v in tests:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def _condition_clause(op: str, key: str, pvals: Any, ctx: dict, undecided: list[str]) -> Tri:
+    """One ``{operator: {key: values}}`` clause: True, False or None (key recorded)."""
+    missing: list[str] = []
+    result = _clause(op, key, pvals, ctx, missing)
+    if result is None:
+        undecided.extend(missing or [key])
+    return result
+
+
+def _clause(op: str, key: str, pvals: Any, ctx: dict, missing: list[str]) -> Tri:
+    if isinstance(pvals, Unresolved | Ref):
+        missing.append(_unresolved_key(pvals))
+        return None
+    pvals = pvals if isinstance(pvals, list) else [pvals]
+    lop = op.lower()
+    qualifier = None
+    for q in ("foranyvalue:", "forallvalues:"):
+        if lop.startswith(q):
+            qualifier, lop = q[:-1], lop[len(q) :]
+    if_exists = lop.endswith("ifexists") and lop != "ifexists"
+    if if_exists:
+        lop = lop[: -len("ifexists")]
+    cvals = ctx.get(key.lower())
+    if lop == "null":
+        if cvals is None:
+            return None
+        want_absent = [str(p).lower() == "true" for p in pvals if not isinstance(p, Unresolved | Ref)]
+        if len(want_absent) != len(pvals):
+            missing.extend(_unresolved_key(p) for p in pvals if isinstance(p, Unresolved | Ref))
+            return None
+        return _any_value(w == (not cvals) for w in want_absent)
+    spec = _value_test(lop, ctx, missing)
+    if spec is None:  # an operator we do not know
+        missing.append(f"{op}:{key}")
+        return None
+    test, neg = spec
+    if cvals is None:  # the scanner does not know this key
+        return None
+    if not cvals:  # known to be absent from the request
+        if if_exists or qualifier == "forallvalues":
+            return True
+        return neg and qualifier is None
+    if qualifier == "forallvalues":
+        per = [_any_value(test(c, p) for p in pvals) for c in cvals]
+        return _and(_not(v) if neg else v for v in per)
+    if qualifier == "foranyvalue":
+        per = [_any_value(test(c, p) for p in pvals) for c in cvals]
+        return _any_value(_not(v) if neg else v for v in per)
+    hit = _any_value(test(c, p) for c in cvals for p in pvals)
+    return _not(hit) if neg else hit
+
+
+def _conditions(cond: Any, ctx: dict, undecided: list[str]) -> Tri:
+    if not cond:
+        return True
+    if isinstance(cond, Unresolved | Ref) or not isinstance(cond, dict):
+        undecided.append(_unresolved_key(cond))
+        return None
+    results: list[Tri] = []
+    for op, kv in cond.items():
+        if isinstance(kv, Unresolved | Ref) or not isinstance(kv, dict):
+            undecided.append(_unresolved_key(kv))
+            results.append(None)
+            continue
+        for key, vals in kv.items():
+            r = _condition_clause(op, key, vals, ctx, undecided)
+            if r is False:
+                return False
+            results.append(r)
+    return _and(results)
+
+
+# --------------------------------------------------------------------------- statements
+
+
+@dataclass
+class _Stmt:
+    effect: str  # "allow" | "deny"
+    raw: dict
+    unresolved: str | None = None  # the whole statement is Unresolved
+
+
+def _list_match(patterns: Any, value: str, ctx: dict, missing: list[str], ignore_case: bool) -> Tri:
+    if isinstance(patterns, Unresolved | Ref):
+        missing.append(_unresolved_key(patterns))
+        return None
+    if not isinstance(patterns, list):
+        patterns = [patterns]
+    return _any_value(_match_pattern(p, value, ctx, missing, ignore_case) for p in patterns)
+
+
+def _principal_match(stmt: dict, principal: str | None, ctx: dict, undecided: list[str]) -> Tri:
+    """For resource policies: does the statement apply to `principal`?"""
+    if "Principal" in stmt:
+        p, neg = stmt["Principal"], False
+    elif "NotPrincipal" in stmt:
+        p, neg = stmt["NotPrincipal"], True
+    else:
+        return False
+    if isinstance(p, Unresolved | Ref):
+        undecided.append(_unresolved_key(p))
+        return None
+    if p == "*":
+        hit: Tri = True
+    elif principal is None:
+        undecided.append("aws:PrincipalArn")
+        return None
+    elif isinstance(p, dict):
+        vals: list = []
+        for v in p.values():
+            vals.extend(v if isinstance(v, list) else [v])
+        hit = _any_value(
+            (None if isinstance(v, Unresolved | Ref) else (v == "*" or v == principal)) for v in vals
+        )
+        if hit is None:
+            undecided.extend(_unresolved_key(v) for v in vals if isinstance(v, Unresolved | Ref))
+    else:
+        hit = False
+    return _not(hit) if neg else hit
+
+
+def _statement(
+    s: _Stmt,
+    action: str,
+    resource: str,
+    ctx: dict,
+    undecided: list[str],
+    principal: str | None = None,
+    resource_policy: bool = False,
+) -> Tri:
+    if s.unresolved is not None:
+        undecided.append(s.unresolved)
+        return None
+    st = s.raw
+    local: list[str] = []
+    if "Action" in st:
+        a = _list_match(st["Action"], action, {}, local, True)
+    elif "NotAction" in st:
+        a = _not(_list_match(st["NotAction"], action, {}, local, True))
+    else:
+        a = False
+    if a is False:
+        return False
+    if "Resource" in st:
+        r = _list_match(st["Resource"], resource, ctx, local, False)
+    elif "NotResource" in st:
+        r = _not(_list_match(st["NotResource"], resource, ctx, local, False))
+    else:
+        r = resource_policy  # a resource policy's Resource defaults to itself
+    if r is False:
+        return False
+    p: Tri = True
+    if resource_policy:
+        p = _principal_match(st, principal, ctx, local)
+        if p is False:
+            return False
+    c = _conditions(st.get("Condition"), ctx, local)
+    out = _and((a, r, p, c))
+    if out is None:
+        undecided.extend(local)
+    return out
+
+
+# --------------------------------------------------------------------------- policies
+
+
+@dataclass
+class CompiledPolicy:
+    """A policy's statements indexed by lower-case service prefix. Statements whose
+    action list holds a service wildcard, a NotAction or an unresolved value go to
+    `generic`, consulted for every action."""
+
+    by_service: dict[str, list[_Stmt]] = field(default_factory=dict)
+    generic: list[_Stmt] = field(default_factory=list)
+    unresolved: str | None = None  # the whole document is unresolved
+
+    def candidates(self, service: str) -> list[_Stmt]:
+        specific = self.by_service.get(service)
+        if not specific:
+            return self.generic
+        if not self.generic:
+            return specific
+        return self.generic + specific
+
+
+def _service_of(pattern: str) -> str | None:
+    svc, sep, _ = pattern.partition(":")
+    if not sep or "*" in svc or "?" in svc:
+        return None
+    return svc.lower()
+
+
+def compile_policy(doc: Any) -> CompiledPolicy:
+    doc = normalize_policy(doc)  # idempotent on canonical documents
+    if isinstance(doc, Unresolved):
+        return CompiledPolicy(unresolved=_unresolved_key(doc))
+    stmts = doc.get("Statement")
+    if isinstance(stmts, Unresolved):
+        return CompiledPolicy(unresolved=_unresolved_key(stmts))
+    cp = CompiledPolicy()
+    for s in stmts:
+        if not isinstance(s, dict):
+            cp.generic.append(_Stmt("allow", {}, unresolved=_unresolved_key(s)))
+            continue
+        eff = s.get("Effect", "Allow")
+        if isinstance(eff, Unresolved | Ref):
+            cp.generic.append(_Stmt("allow", s, unresolved=_unresolved_key(eff)))
+            cp.generic.append(_Stmt("deny", s, unresolved=_unresolved_key(eff)))
+            continue
+        stmt = _Stmt(str(eff).lower(), s)
+        actions = s.get("Action")
+        services = None
+        if isinstance(actions, list) and "NotAction" not in s:
+            services = set()
+            for a in actions:
+                svc = _service_of(a) if isinstance(a, str) else None
+                if svc is None:
+                    services = None
+                    break
+                services.add(svc)
+        if services is None:
+            cp.generic.append(stmt)
+        else:
+            for svc in services:
+                cp.by_service.setdefault(svc, []).append(stmt)
+    return cp
+
+
+_CACHE: dict[int, tuple[Any, CompiledPolicy]] = {}
+_CACHE_MAX = 8192
+
+
+def _get_compiled(doc: Any) -> CompiledPolicy:
+    if isinstance(doc, CompiledPolicy):
+        return doc
+    hit = _CACHE.get(id(doc))
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    cp = compile_policy(doc)
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    _CACHE[id(doc)] = (doc, cp)  # holds doc so its id is not reused while cached
+    return cp
+
+
+def _scan(
+    policies: Iterable[CompiledPolicy],
+    action: str,
+    resource: str,
+    ctx: dict,
+    principal: str | None = None,
+    resource_policy: bool = False,
+) -> tuple[Tri, Tri, list[str], list[str]]:
+    """(any allow, any deny, undecided keys of allows, of denies) over the policies."""
+    service = action.partition(":")[0].lower()
+    allow: Tri = False
+    deny: Tri = False
+    allow_keys: list[str] = []
+    deny_keys: list[str] = []
+    for cp in policies:
+        if cp.unresolved is not None:
+            allow = True if allow is True else None
+            deny = True if deny is True else None
+            allow_keys.append(cp.unresolved)
+            deny_keys.append(cp.unresolved)
+            continue
+        for s in cp.candidates(service):
+            if s.effect == "deny":
+                if deny is True:
+                    continue
+                v = _statement(s, action, resource, ctx, deny_keys, principal, resource_policy)
+                if v is True:
+                    deny = True
+                elif v is None:
+                    deny = None
+            elif s.effect == "allow":
+                if allow is True:
+                    continue
+                v = _statement(s, action, resource, ctx, allow_keys, principal, resource_policy)
+                if v is True:
+                    allow = True
+                elif v is None:
+                    allow = None
+    return allow, deny, allow_keys, deny_keys
+
+
+def _dedupe(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(keys))
+
+
+def evaluate(
+    action: str,
+    resource: str,
+    identity_policies: list[Any],
+    *,
+    boundary: Any | None = None,
+    scps: list[Any] | None = None,
+    resource_policy: Any | None = None,
+    principal: str | None = None,
+    context: dict[str, list[str]] | None = None,
+) -> Result:
+    """Decide whether `principal` may perform `action` on `resource`.
+
+    Policies are canonical documents (or raw ones, normalized here) or `CompiledPolicy`.
+    ``context`` maps condition keys (case-insensitive) to their values in the request;
+    a key not in it is unknown, a key with ``[]`` is known to be absent."""
+    ctx = {
+        str(k).lower(): (list(v) if isinstance(v, list | tuple) else [v]) for k, v in (context or {}).items()
+    }
+    ident = [_get_compiled(d) for d in identity_policies]
+    allow, deny, keys, dkeys = _scan(ident, action, resource, ctx)
+    denies: list[Tri] = [deny]
+    deny_keys = list(dkeys)
+    allow_keys = list(keys) if allow is None else []
+    if resource_policy is not None:
+        r_allow, r_deny, rk, rdk = _scan(
+            [_get_compiled(resource_policy)], action, resource, ctx, principal, resource_policy=True
+        )
+        denies.append(r_deny)
+        deny_keys += rdk
+        if allow is not True:
+            if r_allow is True:
+                allow, allow_keys = True, []
+            elif r_allow is None:
+                allow = None
+                allow_keys += rk
+    gates: list[Tri] = [allow]
+    gate_keys = list(allow_keys)
+    if boundary is not None:
+        b_allow, b_deny, bk, bdk = _scan([_get_compiled(boundary)], action, resource, ctx)
+        gates.append(b_allow)
+        denies.append(b_deny)
+        deny_keys += bdk
+        if b_allow is None:
+            gate_keys += bk
+    for scp in scps or []:
+        s_allow, s_deny, sk, sdk = _scan([_get_compiled(scp)], action, resource, ctx)
+        gates.append(s_allow)
+        denies.append(s_deny)
+        deny_keys += sdk
+        if s_allow is None:
+            gate_keys += sk
+    any_deny = _not(_and(_not(d) for d in denies))
+    if any_deny is True:
+        return Result(Decision.DENY)
+    allowed = _and([*gates, _not(any_deny)])
+    if allowed is True:
+        return Result(Decision.ALLOW)
+    if allowed is False:
+        return Result(Decision.IMPLICIT_DENY)
+    undecided = gate_keys + (deny_keys if any_deny is None else [])
+    return Result(Decision.CONDITIONAL_ALLOW, _dedupe(undecided))
+
+
+def evaluate_many(actions: Iterable[tuple[str, str]], identity_policies: list[Any], **kw: Any) -> dict:
+    """`evaluate` for several (action, resource) pairs over the same policies."""
+    compiled = [_get_compiled(d) for d in identity_policies]
+    return {(a, r): evaluate(a, r, compiled, **kw) for a, r in actions}
