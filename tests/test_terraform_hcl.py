@@ -73,7 +73,7 @@ def test_templates_and_unknown_parts(tmp_path):
         {"l.tf": 'locals { n = "ok" }\nvariable "nope" {}\n'},
     )
     assert c["a"] == "x-ok-5"
-    assert c["b"] == Unresolved('"x-${var.nope}"')
+    assert c["b"] == Unresolved('"x-${var.nope}"', "x-")
     assert c["c"] == "ok"
 
 

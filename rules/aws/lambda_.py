@@ -5,7 +5,7 @@ from __future__ import annotations
 from rules.helpers.roles import execution_role_admin_verdict
 from rules.helpers.secrets import secret_verdicts
 from rules.sdk import fail, ok, rule, unknown
-from scanner.model.resource import Resource, Unresolved
+from scanner.model.resource import Resource, Unresolved, cannot_be
 
 FUNCTION = "aws.lambda.function"
 URL = "aws.lambda.function_url"
@@ -205,6 +205,8 @@ def url_cors_restricted(url: Resource):
     aliases=["CKV_AWS_301", "awslambda_function_not_publicly_accessible"],
 )
 def permission_not_public(p: Resource):
+    if cannot_be(p.attrs.get("principal"), ("*",)):
+        return ok()  # a partly known principal (an ARN, a service) that cannot be "*"
     if p.a.get("principal", "").strip() != "*":
         return ok()
     scoped = [k for k in ("source_arn", "source_account", "principal_org_id") if p.attrs.get(k) is not None]

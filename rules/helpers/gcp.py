@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rules.sdk import Verdict, fail, ok, unknown
-from scanner.model.resource import Resource, Unresolved
+from scanner.model.resource import Resource, Unresolved, cannot_be
 
 PUBLIC_MEMBERS = frozenset({"allUsers", "allAuthenticatedUsers"})
 # Compute Engine default SA (Cloud Run, Workbench, Functions v2) and App Engine default SA
@@ -27,7 +27,7 @@ def public_member_verdict(r: Resource, attr: str = "invoker_members") -> Verdict
     for i, m in enumerate(members):
         if isinstance(m, str) and m.strip() in PUBLIC_MEMBERS:
             return fail(f"{m.strip()} may invoke it", at=f"{attr}[{i}]")
-    if any(isinstance(m, Unresolved) for m in members):
+    if any(isinstance(m, Unresolved) and not cannot_be(m, PUBLIC_MEMBERS) for m in members):
         return unknown("an invoker member is unresolved", at=attr)
     return ok()
 
@@ -54,7 +54,7 @@ def public_iam_member_verdict(r: Resource, what: str) -> Verdict:
             role = m.get("role") if isinstance(m, dict) else None
             role_text = role if isinstance(role, str) else "an unresolved role"
             return fail(f"{member.strip()} holds {role_text}", at=f"iam_members[{i}].member")
-        unresolved = unresolved or isinstance(member, Unresolved)
+        unresolved = unresolved or (isinstance(member, Unresolved) and not cannot_be(member, PUBLIC_MEMBERS))
     if unresolved:
         return unknown(f"a {what} IAM member is unresolved", at="iam_members")
     return ok()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from scanner.model.resource import Ref, Resource, Unresolved
+from scanner.model.resource import Ref, Resource, Unresolved, cannot_be
 
 # AWS-managed policies that grant administrator access, or the means to take it.
 ADMIN_MANAGED_POLICIES = ("AdministratorAccess", "IAMFullAccess")
@@ -113,21 +113,38 @@ def _is_allow(stmt: dict) -> bool | None:
     return None if not isinstance(effect, str) else effect.lower() == "allow"
 
 
-def _any_value(values: Any, accept) -> bool | None:
+def _any_value(values: Any, accept, never=lambda v: False) -> bool | None:
+    """Whether a string in `values` is accepted; None when none is but a value is unreadable
+    and not ruled out by `never(v)` (e.g. a reference to a resource that cannot be ``*``)."""
     if not isinstance(values, list):
         return None
     if any(isinstance(v, str) and accept(v) for v in values):
         return True
-    return None if any(not isinstance(v, str) for v in values) else False
+    return None if any(not isinstance(v, str) and not never(v) for v in values) else False
+
+
+def _never_star(v: Any) -> bool:
+    """A reference to another resource (its ARN), or a value whose known literal prefix
+    cannot start ``*``: never the bare wildcard."""
+    return isinstance(v, Ref) or cannot_be(v, ("*",))
+
+
+def _specific_arn(v: Any) -> bool:
+    """A reference to another resource: one ARN, never ``*`` nor a wildcard pattern."""
+    return isinstance(v, Ref)
 
 
 def statement_on_any_resource(stmt: dict, any_pattern: re.Pattern[str] | None = None) -> bool | None:
     """Whether the statement applies to every resource: ``Resource: "*"`` (or a pattern meaning
     "all of this kind", given as `any_pattern`), or a NotResource that excludes only some."""
     if "Resource" in stmt:
-        return _any_value(stmt["Resource"], lambda v: v == "*" or bool(any_pattern and any_pattern.match(v)))
+        return _any_value(
+            stmt["Resource"],
+            lambda v: v == "*" or bool(any_pattern and any_pattern.match(v)),
+            _specific_arn if any_pattern else _never_star,
+        )
     if "NotResource" in stmt:
-        return _not(_any_value(stmt["NotResource"], lambda v: v == "*"))
+        return _not(_any_value(stmt["NotResource"], lambda v: v == "*", _never_star))
     return None
 
 
@@ -219,7 +236,7 @@ def principal_is_anyone(stmt: dict) -> bool | None:
         return True
     if not isinstance(p, dict):
         return None
-    return _any_value(p.get("AWS", []), lambda v: v.strip() == "*")
+    return _any_value(p.get("AWS", []), lambda v: v.strip() == "*", _never_star)
 
 
 def has_restricting_condition(stmt: dict) -> bool | None:

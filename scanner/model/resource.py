@@ -7,7 +7,7 @@ could not resolve reports UNKNOWN instead of guessing PASS or FAIL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,12 +18,26 @@ SOURCE_KINDS = ("iac", "live", "runtime")
 @dataclass(frozen=True, slots=True)
 class Unresolved:
     """A value the scanner could not determine statically (a variable with no default,
-    a computed attribute). `expr` says why, e.g. ``var.kms_key`` or ``aws_iam_role.x.arn``."""
+    a computed attribute). `expr` says why, e.g. ``var.kms_key`` or ``aws_iam_role.x.arn``.
+    `prefix` is the literal text the value is known to start with (a template or
+    ``Fn::Sub``/``Fn::Join`` whose first parts are known), "" when nothing is known."""
 
     expr: str = ""
+    prefix: str = ""
 
     def to_json(self) -> dict:
+        if self.prefix:
+            return {"$unresolved": self.expr, "prefix": self.prefix}
         return {"$unresolved": self.expr}
+
+
+def cannot_be(v: Any, literals: Iterable[str]) -> bool:
+    """True when `v` is an `Unresolved` whose known prefix (leading whitespace aside) starts
+    none of `literals`, so the value, whatever it turns out to be, is none of them."""
+    if not isinstance(v, Unresolved):
+        return False
+    prefix = v.prefix.lstrip()
+    return bool(prefix) and not any(lit.startswith(prefix) for lit in literals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +67,8 @@ def decode_value(v: Any) -> Any:
     if isinstance(v, dict):
         if set(v) == {"$unresolved"}:
             return Unresolved(v["$unresolved"])
+        if set(v) == {"$unresolved", "prefix"} and isinstance(v["prefix"], str):
+            return Unresolved(v["$unresolved"], v["prefix"])
         if set(v) == {"$ref", "attr"}:
             return Ref(v["$ref"], v["attr"])
         return {k: decode_value(x) for k, x in v.items()}

@@ -178,6 +178,7 @@ class Resolver:
         if not isinstance(template, str):
             return Unresolved(f"Fn::Sub {short(arg)}")
         unknown = False
+        prefix: str | None = None
 
         def value_of(name: str) -> str | None:
             if name in variables:
@@ -187,19 +188,24 @@ class Resolver:
             r = self.ref(name)
             return None if r is NO_VALUE else scalar_text(r)
 
-        def repl(m: re.Match) -> str:
-            nonlocal unknown
+        pieces: list[str] = []
+        pos = 0
+        for m in _SUB_VAR.finditer(template):
+            pieces.append(template[pos : m.start()])
+            pos = m.end()
             name = m.group(1)
             if name.startswith("!"):  # ${!Literal} is written as ${Literal}
-                return "${" + name[1:] + "}"
+                pieces.append("${" + name[1:] + "}")
+                continue
             v = value_of(name.strip())
             if v is None:
-                unknown = True
-                return m.group(0)
-            return v
-
-        out = _SUB_VAR.sub(repl, template)
-        return Unresolved(template) if unknown else out
+                if not unknown:
+                    unknown, prefix = True, "".join(pieces)
+                pieces.append(m.group(0))
+                continue
+            pieces.append(v)
+        pieces.append(template[pos:])
+        return Unresolved(template, prefix or "") if unknown else "".join(pieces)
 
     # -- conditions ---------------------------------------------------------------------
     def condition(self, name: Any) -> bool | None:
@@ -286,6 +292,10 @@ def _join(r: Resolver, arg: Any, depth: int) -> Any:
         parts = [scalar_text(x) for x in items]
         if all(p is not None for p in parts):
             return delim.join(parts)  # type: ignore[arg-type]
+        first = parts.index(None)
+        head = items[first]
+        prefix = delim.join([*parts[:first], ""]) + (head.prefix if isinstance(head, Unresolved) else "")  # type: ignore[list-item]
+        return Unresolved(f"Fn::Join {short(arg)}", prefix)
     return Unresolved(f"Fn::Join {short(arg)}")
 
 

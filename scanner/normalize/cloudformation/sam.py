@@ -126,8 +126,132 @@ def _add_policy(rb: Builder, p: Any, i: int, managed: list, inline: list) -> Non
     elif isinstance(p, Mapping) and "Statement" in p:
         inline.append({"name": f"{rb.name}Policy{i}", "document": policy_doc(p)})
     elif isinstance(p, Mapping) and len(p) == 1:
-        # A SAM policy template (S3ReadPolicy, DynamoDBCrudPolicy, ...): named, not expanded.
-        (name,) = p.keys()
-        inline.append({"name": str(name), "document": Unresolved(f"SAM policy template {name}")})
+        # A SAM policy template (S3ReadPolicy, DynamoDBCrudPolicy, ...): the common ones are
+        # expanded into their documented statements; the others are named, not expanded.
+        ((name, args),) = p.items()
+        doc = policy_template(str(name), args)
+        inline.append(
+            {
+                "name": str(name),
+                "document": doc if doc is not None else Unresolved(f"SAM policy template {name}"),
+            }
+        )
     else:
         inline.append({"name": f"{rb.name}Policy{i}", "document": Unresolved("policy of unexpected shape")})
+
+
+# -- SAM policy templates ----------------------------------------------------------------
+# The most common templates of
+# https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-policy-template-list.html
+# as (parameter, [(actions, resource patterns)]); `{p}` is the parameter's value, `{r}`/`{a}`
+# the deployment's region and account (unknown statically).
+_DDB_TABLE = ["arn:{P}:dynamodb:{r}:{a}:table/{p}", "arn:{P}:dynamodb:{r}:{a}:table/{p}/index/*"]
+_S3_BUCKET = ["arn:{P}:s3:::{p}", "arn:{P}:s3:::{p}/*"]
+_S3_READ = ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObjectVersion"]
+_S3_WRITE = ["s3:PutObject", "s3:PutObjectAcl", "s3:PutLifecycleConfiguration"]
+_POLICY_TEMPLATES: dict[str, tuple[str, list[tuple[list[str], list[str]]]]] = {
+    "DynamoDBReadPolicy": (
+        "TableName",
+        [
+            (
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:Scan",
+                    "dynamodb:Query",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:DescribeTable",
+                ],
+                _DDB_TABLE,
+            )
+        ],
+    ),
+    "DynamoDBWritePolicy": (
+        "TableName",
+        [(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"], _DDB_TABLE)],
+    ),
+    "DynamoDBCrudPolicy": (
+        "TableName",
+        [
+            (
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:Scan",
+                    "dynamodb:Query",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:BatchWriteItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:DescribeTable",
+                    "dynamodb:ConditionCheckItem",
+                ],
+                _DDB_TABLE,
+            )
+        ],
+    ),
+    "S3ReadPolicy": ("BucketName", [([*_S3_READ, "s3:GetLifecycleConfiguration"], _S3_BUCKET)]),
+    "S3WritePolicy": ("BucketName", [(_S3_WRITE, _S3_BUCKET)]),
+    "S3CrudPolicy": (
+        "BucketName",
+        [([*_S3_READ, *_S3_WRITE, "s3:GetLifecycleConfiguration", "s3:DeleteObject"], _S3_BUCKET)],
+    ),
+    "SQSSendMessagePolicy": (
+        "QueueName",
+        [(["sqs:SendMessage*"], ["arn:{P}:sqs:{r}:{a}:{p}"])],
+    ),
+    "LambdaInvokePolicy": (
+        "FunctionName",
+        [(["lambda:InvokeFunction"], ["arn:{P}:lambda:{r}:{a}:function:{p}*"])],
+    ),
+    "SSMParameterReadPolicy": (
+        "ParameterName",
+        [
+            (["ssm:DescribeParameters"], ["*"]),
+            (
+                ["ssm:GetParameters", "ssm:GetParameter", "ssm:GetParametersByPath"],
+                ["arn:{P}:ssm:{r}:{a}:parameter/{p}"],
+            ),
+        ],
+    ),
+    "AWSSecretsManagerGetSecretValuePolicy": ("SecretArn", [(["secretsmanager:GetSecretValue"], ["{p}"])]),
+}
+
+
+def _template_resource(pattern: str, value: Any) -> Any:
+    """A template's resource: a string when every part is known (the partition is taken as
+    ``aws``, as the resolver does), else unresolved with the literal text before the first
+    unknown part (the region, the account or the parameter) as its prefix."""
+    if pattern == "{p}":
+        return value
+    unknown = "\x00"
+    name = value if isinstance(value, str) else unknown
+    text = pattern.format(P="aws", r=unknown, a=unknown, p=name)
+    if unknown not in text:
+        return text
+    shown = pattern.format(
+        P="aws", r="${AWS::Region}", a="${AWS::AccountId}", p=name if name != unknown else "${param}"
+    )
+    return Unresolved(f"SAM policy template resource {shown}", text.split(unknown, 1)[0])
+
+
+def policy_template(name: str, args: Any) -> Any:
+    """The policy document of a known SAM policy template, or None for one not in the table
+    (or given arguments of an unexpected shape)."""
+    spec = _POLICY_TEMPLATES.get(name)
+    if spec is None or not isinstance(args, Mapping):
+        return None
+    param, statements = spec
+    value = args.get(param, Unresolved(f"{name} without {param}"))
+    return policy_doc(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": list(actions),
+                    "Resource": [_template_resource(r, value) for r in resources],
+                }
+                for actions, resources in statements
+            ],
+        }
+    )

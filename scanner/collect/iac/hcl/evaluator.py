@@ -24,6 +24,21 @@ from .functions import FUNCTIONS, INVALID, call_function, is_known, to_str
 Step = tuple[str, Any]
 
 
+def _known_prefix(pieces: list[str], values: list[Any]) -> str:
+    """The literal text of a quoted template before its first unknown interpolation, known
+    interpolations before it included; "" when that cannot be told."""
+    out = []
+    for i, v in enumerate(values):
+        out.append(_unescape(pieces[2 * i]))
+        if not is_known(v):
+            return "".join(out)
+        s = to_str(v)
+        if s is None:
+            return ""
+        out.append(s)
+    return ""
+
+
 class Scope(Protocol):
     def lookup(self, root: str, steps: list[Step], text: str, env: dict) -> tuple[Any, int]:
         """Resolve a reference `root.steps...`; returns the value and how many steps it used."""
@@ -275,7 +290,9 @@ class Evaluator:
             values.append(self._interpolation(p, env))
         pieces.append(src[pos - base : end - base].decode())
         if any(not is_known(v) for v in values):
-            return Unresolved(n.text.decode(errors="replace"))
+            return Unresolved(
+                n.text.decode(errors="replace"), "" if heredoc else _known_prefix(pieces, values)
+            )
         strings = []
         for v in values:
             s = to_str(v)
