@@ -100,9 +100,9 @@ def _merge_by_sid(base: list, extra: list) -> list:
     return out
 
 
-def render_policy_document(config: dict) -> Any:
-    statements: list = []
-    for key in ("source_policy_documents", "source_json"):
+def _merge_documents(statements: list, config: dict, keys: tuple[str, ...]) -> list | Unresolved:
+    """`statements` with the statements of the documents under `keys` merged in by Sid."""
+    for key in keys:
         docs = config.get(key)
         if docs is None:
             continue
@@ -111,21 +111,24 @@ def render_policy_document(config: dict) -> Any:
             if sts is None:
                 return Unresolved(f"aws_iam_policy_document {key}")
             statements = _merge_by_sid(statements, sts)
+    return statements
+
+
+def render_policy_document(config: dict) -> Any:
+    # Terraform's order: source documents first, then this block's statements, then
+    # override documents; a later statement replaces an earlier one with the same Sid.
+    statements = _merge_documents([], config, ("source_policy_documents", "source_json"))
+    if isinstance(statements, Unresolved):
+        return statements
     own = config.get("statement") or []
     if isinstance(own, Unresolved):
         return own
     statements = _merge_by_sid(
         statements, [_statement(s) if isinstance(s, dict) else Unresolved("statement") for s in own]
     )
-    for key in ("override_policy_documents", "override_json"):
-        docs = config.get(key)
-        if docs is None:
-            continue
-        for doc in docs if isinstance(docs, list) else [docs]:
-            sts = _statements_of(doc)
-            if sts is None:
-                return Unresolved(f"aws_iam_policy_document {key}")
-            statements = _merge_by_sid(statements, sts)
+    statements = _merge_documents(statements, config, ("override_policy_documents", "override_json"))
+    if isinstance(statements, Unresolved):
+        return statements
     doc: dict[str, Any] = {"Version": config.get("version") or "2012-10-17"}
     if config.get("policy_id"):
         doc["Id"] = config["policy_id"]
