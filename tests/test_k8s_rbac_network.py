@@ -443,3 +443,19 @@ def test_toolkit_finding_names_the_open_cves(tmp_path):
     (f,) = result.findings
     assert "CVE-2025-23359" in f.message and "CVE-2025-23266" in f.message
     assert "CVE-2024-0132" not in f.message  # fixed in 1.16.2
+
+
+def test_alias_bomb_inside_a_device_plugin_configmap_is_a_scan_error(tmp_path):
+    """The config a ConfigMap embeds is parsed with the same limits as a manifest."""
+    from scanner.engine import ScanOptions, scan_iac
+
+    bomb = ["version: v1", "sharing: {}", 'a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        bomb.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    text = "\n".join("    " + line for line in bomb)
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nvidia-device-plugin-config\n"
+        "  namespace: gpu-operator\ndata:\n  config.yaml: |\n" + text + "\n"
+    )
+    result, _ = scan_iac([tmp_path], ScanOptions())
+    assert any("device plugin config" in e.reason for e in result.errors), result.errors

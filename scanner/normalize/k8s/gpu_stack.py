@@ -14,13 +14,14 @@ from collections.abc import Mapping
 
 import yaml
 
+from scanner.collect.iac.yaml_loader import YamlLimitError, load_one
 from scanner.model.resource import Relation, Resource, SourceRef, Unresolved
 
 from .annotations import suppressions
 from .base import base, finish, uid_of
 from .pod import Collected
 from .rbac import cluster_base
-from .values import as_bool, as_int, as_list, as_map, as_str, key_line, unresolved
+from .values import NormalizeError, as_bool, as_int, as_list, as_map, as_str, key_line, unresolved
 
 DEVICE_PLUGIN_CONFIG = "k8s.gpu_device_plugin_config"
 GPU_OPERATOR_POLICY = "k8s.gpu_operator_policy"
@@ -49,7 +50,11 @@ def _load_config(text: str) -> Mapping | None:
     ):
         return None
     try:
-        doc = yaml.safe_load(text)
+        # the bounded loader: this text comes from a scanned ConfigMap, so alias bombs and
+        # deep nesting are refused here too, and reported, not silently skipped
+        doc = load_one(text)
+    except YamlLimitError as e:
+        raise NormalizeError(f"embedded device plugin config: {e}") from e
     except yaml.YAMLError:
         return None
     if isinstance(doc, Mapping) and "version" in doc and ("sharing" in doc or "flags" in doc):
