@@ -940,5 +940,12 @@ def history_trend(days, shard, store_url, fmt):
     )
 
 
+# Live scans, the privilege graph and the runtime monitor live in scanner/commands/; they
+# use the helpers above, so they are registered last.
+from scanner.commands import register  # noqa: E402
+
+register(main, scan)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

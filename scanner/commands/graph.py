@@ -1,0 +1,7 @@
+"""`mlposture paths`, `who-can` and `graph export`."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
