@@ -65,6 +65,8 @@ def read_plan(path: Path, root: Path, limits: Limits = Limits()) -> list[TfResou
         plan = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as e:
         raise PlanError(f"not valid JSON: {e}") from None
+    except RecursionError:
+        raise PlanError("JSON nested too deeply to read") from None
     return parse_plan(plan, _rel(path, root), _root_of(path, root))
 
 

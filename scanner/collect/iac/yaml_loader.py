@@ -24,7 +24,10 @@ class YamlLimitError(ValueError):
 
 @dataclass(frozen=True)
 class YamlLimits:
-    max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+    # Nodes per document, after alias expansion. Also a time bound: the pure-Python loader
+    # composes only about 30k nodes a second, and real manifests and templates (even
+    # whole CRD bundles) stay far below this.
+    max_nodes: int = 200_000
     max_depth: int = 200
     max_aliases: int = 10_000
 
@@ -72,12 +75,16 @@ def _make_loader(limits: YamlLimits, cfn: bool):
             self._sizes: dict[int, int] = {}
             self._depth = 0
             self._aliases = 0
+            self._composed = 0  # nodes composed so far in this document: refuse early, not after
 
         def compose_node(self, parent, index):
             if self.check_event(yaml.events.AliasEvent):
                 self._aliases += 1
                 if self._aliases > limits.max_aliases:
                     raise YamlLimitError(f"more than {limits.max_aliases} aliases")
+            self._composed += 1
+            if self._composed > limits.max_nodes:
+                raise YamlLimitError(f"more than {limits.max_nodes} nodes")
             self._depth += 1
             if self._depth > limits.max_depth:
                 raise YamlLimitError(f"nesting deeper than {limits.max_depth} levels")
@@ -176,6 +183,7 @@ def load_all(text: str, *, cfn: bool = False, limits: YamlLimits = YamlLimits())
     try:
         docs = []
         while loader.check_data():
+            loader._composed = 0  # the node limit is per document
             docs.append(loader.get_data())
         return docs
     finally:
