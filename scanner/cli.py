@@ -543,12 +543,12 @@ def scan_iac_cmd(
 
 
 @scan.command("inventory")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @common_scan_options
 @store_options
 @notify_options
 def scan_inventory_cmd(
-    file,
+    files,
     outputs,
     fail_on,
     config_path,
@@ -560,19 +560,24 @@ def scan_inventory_cmd(
     baseline_path,
     compliance,
 ):
-    """Re-evaluate a saved inventory offline."""
+    """Re-evaluate saved inventories offline. Several are joined into one estate (an EKS
+    cluster and its AWS account, a GKE cluster and its project), so privilege paths cross
+    from one to the other."""
     from scanner.engine import scan_inventory
     from scanner.model.inventory import Inventory
 
     outs = _parse_outputs(outputs)
     opts = _options(config_path, include_rules, exclude_rules, categories, compliance)
     baseline = _load_baseline(baseline_path)
+    inv = Inventory()
+    for file in files:
+        try:
+            inv.merge(Inventory.load(file))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise ConfigProblem(f"{file}: not a mlposture inventory: {str(e)[:1000]}") from e
+    inv.link()
     try:
-        inv = Inventory.load(file)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise ConfigProblem(f"{file}: not a mlposture inventory: {str(e)[:1000]}") from e
-    try:
-        result = scan_inventory(inv, opts, target=file)
+        result = scan_inventory(inv, opts, target=" ".join(files))
     finally:
         _stop_progress(opts)
     _finish(

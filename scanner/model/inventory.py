@@ -47,6 +47,13 @@ class Inventory:
         self.relations.extend(relations)
         self._out = self._in = None
 
+    def merge(self, other: Inventory) -> None:
+        """Add another inventory (another source, account or cluster of the same estate);
+        call `link` afterwards so relations across them resolve."""
+        self.extend(other.resources.values(), other.relations)
+        for alias, uid in other._alias.items():
+            self._alias.setdefault(alias, uid)
+
     def resolve(self, ref: str) -> str:
         """A uid for a uid, ARN or alias; the input unchanged when nothing matches."""
         if ref in self.resources:
