@@ -540,6 +540,19 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         terraform=("aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy_attachment"),
         cloudformation=("AWS::IAM::Role",),
     ),
+    # No rule reads it yet: modelled so that the graph can follow a K8s service account to its role.
+    "aws.eks.pod_identity_association": TypeSpec(
+        "aws",
+        "EKS Pod Identity association",
+        attrs={
+            "cluster_name": "str|Ref|Unresolved",
+            "namespace": "str|Unresolved",
+            "service_account": "str|Unresolved: the Kubernetes service account's name",
+            "role_arn": "str|Ref|Unresolved",
+        },
+        relations={"grants_role": "aws.iam.role"},
+        terraform=("aws_eks_pod_identity_association",),
+    ),
     "aws.iam.policy": TypeSpec(
         "aws",
         "IAM customer-managed policy",
@@ -743,7 +756,58 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "request_response_logging": "bool (default False)",
             "dedicated_endpoint": "bool (default False)",
         },
+        relations={"runs_as": "gcp.iam.service_account", "serves_model": "gcp.vertex.model"},  # live only
         terraform=("google_vertex_ai_endpoint",),
+    ),
+    # live scans only (scanner.normalize.gcp): models, jobs and runtime templates
+    "gcp.vertex.model": TypeSpec(
+        "gcp",
+        "Vertex AI model",
+        attrs={
+            "artifact_uri": "str|None: gs:// URI of the model artifacts",
+            "container_image": "str|None: serving container image",
+            "encryption_key": "str|None: CMEK (None = Google-managed)",
+        },
+    ),
+    "gcp.vertex.custom_job": TypeSpec(
+        "gcp",
+        "Vertex AI custom (training) job",
+        attrs={
+            "service_account": "str|None (None = the Vertex AI Custom Code Service Agent)",
+            "network": "str|None",
+            "encryption_key": "str|None: CMEK",
+            "web_access": "bool (default False): interactive shell into the training containers",
+            "base_output_directory": "str|None",
+            "containers": "list[{image: str, env: dict[str,str] (scrubbed)}]",
+            "secrets": _SECRETS,
+        },
+        relations={"runs_as": "gcp.iam.service_account"},
+    ),
+    "gcp.vertex.pipeline_job": TypeSpec(
+        "gcp",
+        "Vertex AI pipeline job",
+        attrs={
+            "service_account": "str|None (None = the Compute Engine default SA)",
+            "network": "str|None",
+            "encryption_key": "str|None: CMEK",
+            "pipeline_root": "str|None: runtimeConfig.gcsOutputDirectory",
+        },
+        relations={"runs_as": "gcp.iam.service_account"},
+    ),
+    "gcp.vertex.notebook_runtime_template": TypeSpec(
+        "gcp",
+        "Vertex AI (Colab Enterprise) notebook runtime template",
+        attrs={
+            "internet_access": "bool (default False): networkSpec.enableInternetAccess",
+            "network": "str|None",
+            "subnetwork": "str|None",
+            "encryption_key": "str|None: CMEK",
+            "service_account": "str|None (None = end-user credentials)",
+            "end_user_credentials": "bool (default False)",
+            "idle_shutdown": "bool (default False)",
+            "shielded_secure_boot": "bool (default False)",
+        },
+        relations={"runs_as": "gcp.iam.service_account"},
     ),
     "gcp.vertex.workbench_instance": TypeSpec(
         "gcp",
@@ -874,8 +938,15 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "purpose": 'str (default "ENCRYPT_DECRYPT")',
             "rotation_period": 'str|None: as written, e.g. "7776000s" (None = never rotated)',
             "rotation_period_seconds": "int|None: rotation_period in seconds",
+            "iam_members": "list[{role: str|Unresolved, member: str|Unresolved, condition?: {title, expression}"
+            "|Unresolved}] (default []): from google_kms_crypto_key_iam_member and _binding"
+            " (condition only where written)",
         },
-        terraform=("google_kms_crypto_key",),
+        terraform=(
+            "google_kms_crypto_key",
+            "google_kms_crypto_key_iam_member",
+            "google_kms_crypto_key_iam_binding",
+        ),
     ),
     "gcp.run.service": TypeSpec(
         "gcp",
@@ -937,8 +1008,15 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "project_roles": "list[str|Unresolved]: roles granted to serviceAccount:<email> by project IAM"
             " member and binding resources of the scan (the member literal, or a reference to the"
             " account's email or member)",
+            "iam_members": "list[{role: str|Unresolved, member: str|Unresolved, condition?: {title, expression}"
+            "|Unresolved}] (default []): from google_service_account_iam_member and _binding"
+            " (condition only where written)",
         },
-        terraform=("google_service_account",),
+        terraform=(
+            "google_service_account",
+            "google_service_account_iam_member",
+            "google_service_account_iam_binding",
+        ),
     ),
     "gcp.iam.service_account_key": TypeSpec(
         "gcp",
@@ -951,6 +1029,17 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         },
         relations={"key_of": "gcp.iam.service_account"},
         terraform=("google_service_account_key",),
+    ),
+    "gcp.iam.custom_role": TypeSpec(
+        "gcp",
+        "GCP custom IAM role",
+        attrs={
+            "role_id": "str: projects/P/roles/NAME",
+            "title": "str|None",
+            "stage": 'str (default "GA")',
+            "permissions": "list[str]: included permissions, sorted",
+        },
+        terraform=("google_project_iam_custom_role", "google_organization_iam_custom_role"),
     ),
     # ---------------------------------------------------------------- GCP: more (scanner.normalize.terraform.gcp_more)
     "gcp.run.job": TypeSpec(
@@ -1006,8 +1095,15 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             " replication) names a customer_managed_encryption kms_key_name",
             "kms_key_names": "list[str|Ref] (default []): the CMEK keys named",
             "topics": "list[str|Ref] (default []): Pub/Sub topics notified of rotation and other events",
+            "iam_members": "list[{role: str|Unresolved, member: str|Unresolved, condition?: {title, expression}"
+            "|Unresolved}] (default []): from google_secret_manager_secret_iam_member and _binding"
+            " (condition only where written)",
         },
-        terraform=("google_secret_manager_secret",),
+        terraform=(
+            "google_secret_manager_secret",
+            "google_secret_manager_secret_iam_member",
+            "google_secret_manager_secret_iam_binding",
+        ),
     ),
     "gcp.iam.project_binding": TypeSpec(
         "gcp",
@@ -1098,6 +1194,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "MPIJob",
             "RayCluster",
             "RayJob",
+            "Notebook (kubeflow.org)",
         ),
     ),
     "k8s.config_map": TypeSpec(
@@ -1162,6 +1259,33 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         },
         relations={"token_for": "k8s.service_account"},
         kubernetes=("Secret",),
+    ),
+    "k8s.node": TypeSpec(
+        "k8s",
+        "Kubernetes Node",  # live scans only; uid k8s:<cluster>/_cluster/Node/<name>, region None
+        attrs={
+            "labels": "dict[str,str]",
+            "gpu": "bool: a GPU product label or GPU capacity",
+            "gpu_product": "str|None: nvidia.com/gpu.product (GPU Feature Discovery)",
+            "gpu_count": "int|None: nvidia.com/gpu.count",
+            "mig_strategy": '"none"|"single"|"mixed"|None: nvidia.com/mig.strategy',
+            "mig_config": "str|None: nvidia.com/mig.config (the MIG manager's profile)",
+            "sharing_strategy": '"none"|"time-slicing"|"mps"|None: nvidia.com/gpu.sharing-strategy',
+            "gpu_replicas": "int|None: nvidia.com/gpu.replicas (shares per physical GPU)",
+            "device_plugin_config": "str|None: nvidia.com/device-plugin.config (the config key it selects)",
+            "gpu_capacity": "dict[str,int]: GPU resources of status.capacity (nvidia.com/gpu, nvidia.com/mig-*)",
+            "gpu_allocatable": "dict[str,int]: GPU resources of status.allocatable",
+            "gpu_allocated": "int: GPUs held by the running and pending pods placed on it",
+            "gpu_namespaces": "list[str]: namespaces of the pods on it that hold GPUs",
+            "unschedulable": "bool",
+            "taints": "list[{key, value, effect}]",
+            "kubelet_version": "str|None",
+            "container_runtime_version": "str|None",
+            "pods": "list[{namespace, name, workload: uid of the k8s.workload it belongs to, gpus: int,"
+            " phase}]: pods bound to it that have not finished",
+        },
+        relations={"hosts": "k8s.workload"},
+        kubernetes=("Node (live only)",),
     ),
     # ---------------------------------------------------------------- Kubernetes RBAC
     # Cluster-scoped objects have the uid k8s:<cluster>/_cluster/<Kind>/<name> and region None;

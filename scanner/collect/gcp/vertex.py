@@ -1,0 +1,46 @@
+"""Vertex AI (regional endpoints) and Workbench instances."""
+
+from __future__ import annotations
+
+from .context import Raw, ScanContext
+
+# collection name in aiplatform v1 -> (raw kind, JSON list key, what it is)
+VERTEX_COLLECTIONS = {
+    "endpoints": ("vertex.endpoint", "endpoints", "Vertex AI endpoints"),
+    "models": ("vertex.model", "models", "Vertex AI models"),
+    "customJobs": ("vertex.custom_job", "customJobs", "Vertex AI custom jobs"),
+    "pipelineJobs": ("vertex.pipeline_job", "pipelineJobs", "Vertex AI pipeline jobs"),
+    "featurestores": ("vertex.featurestore", "featurestores", "Vertex AI featurestores"),
+    "tensorboards": ("vertex.tensorboard", "tensorboards", "Vertex AI TensorBoards"),
+    "indexEndpoints": ("vertex.index_endpoint", "indexEndpoints", "Vertex AI index endpoints"),
+    "notebookRuntimeTemplates": (
+        "vertex.notebook_runtime_template",
+        "notebookRuntimeTemplates",
+        "Vertex AI notebook runtime templates",
+    ),
+}
+
+
+def collect_vertex(ctx: ScanContext, project: str, region: str) -> None:
+    ai = ctx.rest.service("aiplatform", "v1", region)
+    parent = f"projects/{project}/locations/{region}"
+    for coll, (kind, key, what) in VERTEX_COLLECTIONS.items():
+        with ctx.unit(f"{what} in project {project}, region {region}", project, "aiplatform.googleapis.com"):
+            res = getattr(ai.projects().locations(), coll)()
+            for item in ctx.rest.pages(lambda t, res=res: res.list(parent=parent, pageToken=t), key):
+                ctx.add(Raw(kind, project, item, region))
+
+
+def collect_workbench(ctx: ScanContext, project: str) -> None:
+    """Workbench instances (Notebooks API v2) and legacy user-managed notebooks (v1); both
+    are zonal, so every zone is listed at once with the `-` location."""
+    parent = f"projects/{project}/locations/-"
+    for version, kind in (("v2", "notebooks.instance"), ("v1", "notebooks.legacy_instance")):
+        what = f"Workbench instances (Notebooks API {version}) in project {project}"
+        with ctx.unit(what, project, "notebooks.googleapis.com"):
+            nb = ctx.rest.service("notebooks", version)
+            inst = nb.projects().locations().instances()
+            for item in ctx.rest.pages(
+                lambda t, inst=inst: inst.list(parent=parent, pageToken=t), "instances"
+            ):
+                ctx.add(Raw(kind, project, item))
