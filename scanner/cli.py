@@ -947,10 +947,13 @@ def history_trend(days, shard, store_url, fmt):
 
 # Live scans, the privilege graph and the runtime monitor live in scanner/commands/; they
 # use the helpers above, so they are registered last.
-from scanner.commands import register  # noqa: E402
-
-register(main, scan)
-
-
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m scanner.cli`: run the module proper, so the command modules (which import
+    # helpers from scanner.cli) register on one copy of it, not on __main__.
+    from scanner.cli import main as _entry
+
+    _entry()
+else:
+    from scanner.commands import register
+
+    register(main, scan)

@@ -1,0 +1,10 @@
+"""Every GPU-node check, in id order. Importing the check modules registers them."""
+
+from __future__ import annotations
+
+from runtime_monitor.gpu import checks_device, checks_pods, checks_tenancy  # noqa: F401  (registration)
+from runtime_monitor.gpu.sdk import CHECKS, Check
+
+
+def all_checks() -> list[Check]:
+    return sorted(CHECKS, key=lambda c: c.id)
