@@ -45,7 +45,12 @@ def _added(obj: Mapping, site: PodSite) -> dict[str, str]:
     family = workload_family(str(obj.get("kind")), str(obj.get("apiVersion")))
     name = str(as_map(obj.get("metadata"), "metadata").get("name"))
     if family == "kserve":
-        return {"serving.kserve.io/inferenceservice": name, "component": site.role.split("-")[0]}
+        component = site.role.split("-")[0]
+        added = {"serving.kserve.io/inferenceservice": name, "component": component}
+        annotations = as_map(as_map(obj.get("metadata"), "metadata").get("annotations"), "annotations")
+        if annotations.get("serving.kserve.io/deploymentMode") == "RawDeployment":
+            added["app"] = f"isvc.{name}-{component}"  # the raw-mode Service selects on it
+        return added
     if family == "knative":
         return {"serving.knative.dev/service": name}
     if family == "kubeflow":
@@ -54,7 +59,17 @@ def _added(obj: Mapping, site: PodSite) -> dict[str, str]:
             "training.kubeflow.org/replica-type": site.role.lower(),
         }
     if family == "ray" and obj.get("kind") == "RayCluster":
-        return {"ray.io/cluster": name}
+        # KubeRay's head Service (<name>-head-svc) selects on node-type and identifier
+        head = site.role == "head"
+        group = "headgroup" if head else site.role.removeprefix("worker:")
+        node_type = "head" if head else "worker"
+        return {
+            "ray.io/cluster": name,
+            "ray.io/node-type": node_type,
+            "ray.io/group": group,
+            "ray.io/identifier": f"{name}-{node_type}",
+            "ray.io/is-ray-node": "yes",
+        }
     return {}
 
 

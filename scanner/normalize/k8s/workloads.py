@@ -157,10 +157,19 @@ def workload_family(kind: str, api_version: str) -> str | None:
         return "kubeflow"
     if kind in RAY_KINDS and group == "ray.io":
         return "ray"
+    if kind == "Notebook" and group == "kubeflow.org":
+        return "notebook"  # Kubeflow Notebook: spec.template.spec, like a Knative Service
     return None
 
 
-_SITES = {"core": _core, "kserve": _kserve, "knative": _knative, "kubeflow": _kubeflow, "ray": _ray}
+_SITES = {
+    "core": _core,
+    "kserve": _kserve,
+    "knative": _knative,
+    "kubeflow": _kubeflow,
+    "ray": _ray,
+    "notebook": _knative,
+}
 
 
 def pod_sites(obj: Mapping) -> list[PodSite] | None:
