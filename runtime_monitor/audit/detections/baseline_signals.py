@@ -1,0 +1,210 @@
+"""Signals against the learned baseline (`audit.baseline`): the first time an asset sees a
+principal, an action or a network after the learning window (AUD-001's "new"), and reads
+above the volume learned for the asset and principal (AUD-003). During the learning window
+they only learn."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from runtime_monitor.audit.baseline import DAY
+from runtime_monitor.audit.detections.access import ASSET_TYPE, DATA_READS
+from runtime_monitor.audit.detections.base import Detector, Hit, detection
+from runtime_monitor.audit.event import SUCCESS, iso
+
+MIN_LEARNED_DAYS = 3  # fewer learned days than this is no volume baseline
+VOLUME_FACTOR = 3
+VOLUME_FLOOR = 20  # requests a day above the learned maximum before anything is said
+
+
+def network_of(ip: str) -> str:
+    """The /24 (IPv4) or /48 (IPv6) an address is in; a service name (an AWS service calling
+    on a principal's behalf) as it is."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    prefix = 24 if addr.version == 4 else 48
+    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+
+
+def _window(ctx) -> tuple[float | None, float | None]:
+    start = ctx.baseline.learning_start(ctx.stats.first_time if ctx.stats else None)
+    if start is None:
+        return None, None
+    return start, start + ctx.declared.policy.audit.learning_window_days * DAY
+
+
+@detection(
+    id="audit-first-seen-asset-access",
+    check="AUD-001",
+    title="Declared ML assets are used only by the principals, actions and networks learned for them",
+    severity="medium",
+    category="anomaly",
+    risk="A principal, action or network an asset has never seen, after the learning window: the "
+    "first sign of stolen credentials or a new, unreviewed access path.",
+    remediation={"console": "Confirm the new access with its owner; the baseline keeps it from then on."},
+)
+class FirstSeen(Detector):
+    """After the policy's learning window (``audit.learning_window_days``, counted from the
+    first event the baseline store ever saw), the first successful use of an asset by a
+    principal, with an action, or from a network (/24, /48) the asset had not seen."""
+
+    DIMS = ("principal", "action", "network")
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        # (asset uid, dim, value) -> [first, last, n, file, line, asset, provider]
+        self.seen: dict[tuple[str, str, str], list] = {}
+
+    def observe(self, ev, assets) -> None:
+        if ev.outcome != SUCCESS or not assets:
+            return
+        values = (ev.principal, ev.action, network_of(ev.source_ip) if ev.source_ip else "")
+        for d, _ in assets:
+            for dim, value in zip(self.DIMS, values, strict=True):
+                if not value:
+                    continue
+                s = self.seen.get((d.uid, dim, value))
+                if s is None:
+                    self.seen[(d.uid, dim, value)] = [ev.time, ev.time, 1, ev.file, ev.line, d, ev.provider]
+                else:
+                    if ev.time < s[0]:
+                        s[0], s[3], s[4] = ev.time, ev.file, ev.line
+                    s[1] = max(s[1], ev.time)
+                    s[2] += 1
+
+    def finish(self):
+        base = self.ctx.baseline
+        start, end = _window(self.ctx)
+        out = []
+        if start is None:
+            return out
+        for (uid, dim, value), (first, _last, n, file, line, d, provider) in sorted(
+            self.seen.items(), key=lambda kv: kv[0]
+        ):
+            if first < end or base.known(uid, dim, value):
+                continue
+            out.append(
+                Hit(
+                    self.meta.id,
+                    uid,
+                    ASSET_TYPE,
+                    d.asset.id,
+                    provider,
+                    f"first {dim} {value} for {d.label} on {iso(first)}, after the learning window "
+                    f"that ended {iso(end)} ({n} event(s))",
+                    f"first_seen.{dim}[{value}]",
+                    {
+                        "dimension": dim,
+                        "value": value,
+                        "first_seen": iso(first),
+                        "events": n,
+                        "learning_window_end": iso(end),
+                    },
+                    file=file,
+                    line=line,
+                )
+            )
+        base.remember([(uid, dim, v, s[0], s[1], s[2]) for (uid, dim, v), s in self.seen.items()])
+        return out
+
+
+@detection(
+    id="audit-read-volume-above-baseline",
+    check="AUD-003",
+    title="Daily reads of declared models and data stay within the volume learned for each principal",
+    severity="high",
+    category="anomaly",
+    risk="A principal reading many times more of a model or dataset than it ever did is the volume "
+    "signature of exfiltration (GuardDuty's Exfiltration:S3/AnomalousBehavior).",
+    remediation={
+        "console": "Confirm the job behind the reads; if unknown, revoke the principal's "
+        "sessions and rotate its credentials."
+    },
+)
+class VolumeAboveBaseline(Detector):
+    """Successful data reads of an asset by one principal in one UTC day, after the
+    learning window, above VOLUME_FACTOR times the largest earlier day (requests, or
+    bytes where the log records them) and at least VOLUME_FLOOR requests more, once
+    MIN_LEARNED_DAYS earlier days are known for that asset and principal."""
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.days: dict[tuple[str, str, int], list] = {}  # -> [requests, bytes, file, line, d, provider]
+
+    def observe(self, ev, assets) -> None:
+        if ev.outcome != SUCCESS or ev.action not in DATA_READS:
+            return
+        day = int(ev.time // DAY)
+        for d, _ in assets:
+            v = self.days.get((d.uid, ev.principal, day))
+            if v is None:
+                self.days[(d.uid, ev.principal, day)] = [
+                    1,
+                    ev.bytes_out or 0,
+                    ev.file,
+                    ev.line,
+                    d,
+                    ev.provider,
+                ]
+            else:
+                v[0] += 1
+                v[1] += ev.bytes_out or 0
+
+    def finish(self):
+        base = self.ctx.baseline
+        start, end = _window(self.ctx)
+        out = []
+        if start is None:
+            return out
+        end_day = end / DAY
+        pairs = sorted({(uid, p) for uid, p, _ in self.days})
+        for uid, principal in pairs:
+            history = base.days(uid, principal)
+            for (u, p, day), v in self.days.items():
+                if (u, p) == (uid, principal):
+                    old = history.get(day, (0, 0))
+                    history[day] = (max(old[0], v[0]), max(old[1], v[1]))
+            for (u, p, day), (req, nbytes, file, line, d, provider) in sorted(
+                self.days.items(), key=lambda kv: kv[0][:3]
+            ):
+                if (u, p) != (uid, principal) or day < end_day:
+                    continue
+                learned = [rb for dd, rb in history.items() if dd < day]  # every earlier day, kept or new
+                if len(learned) < MIN_LEARNED_DAYS:
+                    continue
+                max_req = max(r for r, _ in learned)
+                max_bytes = max(b for _, b in learned)
+                over_req = req > VOLUME_FACTOR * max_req and req >= max_req + VOLUME_FLOOR
+                over_bytes = (
+                    max_bytes > 0 and nbytes > VOLUME_FACTOR * max_bytes and req >= max_req + VOLUME_FLOOR
+                )
+                if not (over_req or over_bytes):
+                    continue
+                date = iso(day * DAY)[:10]
+                out.append(
+                    Hit(
+                        self.meta.id,
+                        uid,
+                        ASSET_TYPE,
+                        d.asset.id,
+                        provider,
+                        f"{principal} read {d.label} {req} time(s) ({nbytes} bytes) on {date}; the largest "
+                        f"learned day was {max_req} reads ({max_bytes} bytes)",
+                        f"volume[{principal}]",
+                        {
+                            "principal": principal,
+                            "day": date,
+                            "requests": req,
+                            "bytes": nbytes,
+                            "learned_max_requests": max_req,
+                            "learned_max_bytes": max_bytes,
+                            "learned_days": len(learned),
+                        },
+                        file=file,
+                        line=line,
+                    )
+                )
+        base.add_days([(u, p, day, v[0], v[1]) for (u, p, day), v in self.days.items()])
+        return out

@@ -1,0 +1,109 @@
+"""GCP Cloud Audit Logs: LogEntry records with an AuditLog ``protoPayload``, as exported by
+logging sinks (JSON lines, gzipped or not) or printed by ``gcloud logging read
+--format=json`` (one JSON array, read element by element)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from runtime_monitor.audit.event import FAILURE, SUCCESS, AuditEvent, parse_time
+from runtime_monitor.audit.jsonstream import READ_ERRORS, iter_array, iter_lines, reason_of
+from runtime_monitor.audit.problems import ReadStats
+from runtime_monitor.audit.sources import Input
+
+SOURCE = "gcp-audit"
+AUDIT_LOG_TYPE = "type.googleapis.com/google.cloud.audit.AuditLog"
+_LOG_MARK = "cloudaudit.googleapis.com%2F"
+
+
+def read_input(inp: Input, stats: ReadStats) -> Iterator[AuditEvent]:
+    try:
+        stream = inp.open()
+        head = stream.peek(64)[:64].lstrip()
+    except READ_ERRORS as e:
+        stats.problems.add(SOURCE, inp.name, None, "unreadable input", f"{type(e).__name__}: {e}")
+        return
+    with stream:
+        items = iter_array(stream) if head.startswith(b"[") else iter_lines(stream, inp.first_line)
+        for i, (obj, line, why) in enumerate(items, 1):
+            if why is not None:
+                reason = reason_of(why)
+                stats.problems.add(SOURCE, inp.name, line, reason, why)
+                continue
+            ev = entry_event(obj, inp.name, line, i, stats)
+            if ev is not None:
+                yield ev
+
+
+def canonical_principal(email: str) -> str:
+    """IAM member form, as policies write principals: serviceAccount:… or user:…"""
+    if email.startswith(("serviceAccount:", "user:", "group:", "principal:")):
+        return email
+    return f"serviceAccount:{email}" if email.endswith(".gserviceaccount.com") else f"user:{email}"
+
+
+def canonical_resource(name: str) -> str:
+    """Cloud Storage objects and buckets as gs:// URIs; other resource names as logged."""
+    if name.startswith("projects/_/buckets/"):
+        bucket, _, rest = name[len("projects/_/buckets/") :].partition("/")
+        if rest.startswith("objects/"):
+            return f"gs://{bucket}/{rest[len('objects/') :]}"
+        return f"gs://{bucket}"
+    return name
+
+
+def entry_event(entry: object, file: str, line: int | None, i: int, stats: ReadStats) -> AuditEvent | None:
+    stats.records["gcp"] += 1
+    if not isinstance(entry, dict):
+        stats.problems.add(SOURCE, file, line, "not a LogEntry")
+        return None
+    proto = entry.get("protoPayload")
+    if not isinstance(proto, dict):
+        stats.skipped[("gcp", "LogEntry without an AuditLog payload")] += 1
+        return None
+    if proto.get("@type") != AUDIT_LOG_TYPE:
+        stats.problems.add(
+            SOURCE, file, line, "unknown event version", f"protoPayload @type {proto.get('@type')!r}"
+        )
+        return None
+    auth = proto.get("authenticationInfo") or {}
+    email = auth.get("principalEmail") or auth.get("principalSubject") or ""
+    if not email:
+        stats.problems.add(SOURCE, file, line, "record without a principal")
+        return None
+    t = parse_time(entry.get("timestamp") or entry.get("receiveTimestamp"))
+    if t is None:
+        stats.problems.add(SOURCE, file, line, "record without a valid time")
+        return None
+    delegation = auth.get("serviceAccountDelegationInfo") or []
+    first = delegation[0] if delegation and isinstance(delegation[0], dict) else {}
+    via = (first.get("firstPartyPrincipal") or first.get("thirdPartyPrincipal") or {}).get(
+        "principalEmail", ""
+    )
+    status = proto.get("status") or {}
+    code = status.get("code") or 0
+    meta = proto.get("requestMetadata") or {}
+    log_name = entry.get("logName") or ""
+    log_type = log_name.split(_LOG_MARK, 1)[1] if _LOG_MARK in log_name else ""
+    resource = proto.get("resourceName") or ""
+    stats.events["gcp"] += 1
+    stats.seen(t)
+    return AuditEvent(
+        provider="gcp",
+        time=t,
+        principal=canonical_principal(email),
+        action=proto.get("methodName") or "",
+        resources=(canonical_resource(resource),) if resource else (),
+        source_ip=meta.get("callerIp") or "",
+        user_agent=meta.get("callerSuppliedUserAgent") or "",
+        outcome=FAILURE if code else SUCCESS,
+        error_code=str(code) if code else "",
+        file=file,
+        line=line,
+        record=i,
+        event_version="AuditLog",
+        raw_id=entry.get("insertId") or "",
+        service=proto.get("serviceName") or "",
+        session=canonical_principal(via) if via else "",
+        log_type=log_type,
+    )

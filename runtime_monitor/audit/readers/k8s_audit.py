@@ -1,0 +1,184 @@
+"""Kubernetes audit logs: JSON lines of ``audit.k8s.io/v1`` Events (the log backend's
+format; an ``EventList`` a line is read too).
+
+Stages: one request is logged at up to four stages. An event is produced at
+ResponseComplete or Panic, and at ResponseStarted for the long-running connections
+(exec, attach, port-forward), whose ResponseComplete comes when the session ends and is
+then not counted again (recent audit IDs are remembered, boundedly). RequestReceived is
+skipped and counted: it says nothing about the outcome, and a later stage follows."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+
+from runtime_monitor.audit.event import FAILURE, SUCCESS, UNKNOWN, AuditEvent, parse_time
+from runtime_monitor.audit.jsonstream import READ_ERRORS, iter_lines, reason_of
+from runtime_monitor.audit.problems import ReadStats
+from runtime_monitor.audit.sources import Input
+
+SOURCE = "k8s-audit"
+VERSIONS = ("audit.k8s.io/v1", "audit.k8s.io/v1beta1")
+CONNECT_SUBRESOURCES = ("exec", "attach", "portforward")
+_SEEN_IDS = 100_000  # audit IDs remembered to drop the second stage of a connection
+_WORKLOADS = ("deployments", "statefulsets", "daemonsets", "replicasets", "jobs")
+
+
+def read_input(inp: Input, stats: ReadStats) -> Iterator[AuditEvent]:
+    try:
+        stream = inp.open()
+    except READ_ERRORS as e:
+        stats.problems.add(SOURCE, inp.name, None, "unreadable input", f"{type(e).__name__}: {e}")
+        return
+    seen: OrderedDict[str, None] = OrderedDict()
+    first_line = inp.first_line
+    with stream:
+        i = 0
+        for obj, line, why in iter_lines(stream, first_line):
+            if why is not None:
+                reason = reason_of(why)
+                stats.problems.add(SOURCE, inp.name, line, reason, why)
+                continue
+            items = obj.get("items") if isinstance(obj, dict) and obj.get("kind") == "EventList" else [obj]
+            for item in items if isinstance(items, list) else []:
+                i += 1
+                ev = audit_event(item, inp.name, line, i, stats, seen)
+                if ev is not None:
+                    yield ev
+
+
+def _pod_spec(resource: str, obj: dict) -> dict | None:
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
+    if spec is None:
+        return None
+    if resource == "pods":
+        return spec
+    if resource == "cronjobs":
+        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    if resource in (*_WORKLOADS, "cronjobs"):
+        return ((spec.get("template") or {}).get("spec")) or None
+    return None
+
+
+def pod_risks(spec: dict) -> dict:
+    """The facts of a pod spec that break tenant isolation (Falco's k8s_audit fields:
+    privileged containers, hostPath volumes, host namespaces, added capabilities)."""
+    containers = [
+        c
+        for key in ("containers", "initContainers", "ephemeralContainers")
+        for c in (spec.get(key) or [])
+        if isinstance(c, dict)
+    ]
+    privileged = sorted(
+        c.get("name", "?") for c in containers if ((c.get("securityContext") or {}).get("privileged") is True)
+    )
+    caps = sorted(
+        {
+            str(cap)
+            for c in containers
+            for cap in (((c.get("securityContext") or {}).get("capabilities") or {}).get("add") or [])
+            if str(cap).upper().removeprefix("CAP_")
+            in ("SYS_ADMIN", "SYS_PTRACE", "SYS_MODULE", "MKNOD", "ALL")
+        }
+    )
+    host_paths = sorted(
+        str((v.get("hostPath") or {}).get("path"))
+        for v in (spec.get("volumes") or [])
+        if isinstance(v, dict) and isinstance(v.get("hostPath"), dict)
+    )
+    host_ns = sorted(k for k in ("hostPID", "hostIPC", "hostNetwork") if spec.get(k) is True)
+    out: dict = {}
+    if privileged:
+        out["privileged"] = privileged
+    if caps:
+        out["capabilities"] = caps
+    if host_paths:
+        out["host_path"] = host_paths
+    if host_ns:
+        out["host_namespaces"] = host_ns
+    return out
+
+
+def audit_event(
+    ev: object, file: str, line: int, i: int, stats: ReadStats, seen: OrderedDict
+) -> AuditEvent | None:
+    stats.records["k8s"] += 1
+    if not isinstance(ev, dict):
+        stats.problems.add(SOURCE, file, line, "not an audit Event")
+        return None
+    version = ev.get("apiVersion")
+    if version not in VERSIONS or ev.get("kind") != "Event":
+        stats.problems.add(SOURCE, file, line, "unknown event version", f"{version!r} {ev.get('kind')!r}")
+        return None
+    stage = ev.get("stage")
+    ref = ev.get("objectRef") if isinstance(ev.get("objectRef"), dict) else {}
+    sub = ref.get("subresource") or ""
+    if stage == "RequestReceived" or (stage == "ResponseStarted" and sub not in CONNECT_SUBRESOURCES):
+        stats.skipped[("k8s", f"stage {stage}")] += 1
+        return None
+    audit_id = ev.get("auditID") or ""
+    if audit_id and sub in CONNECT_SUBRESOURCES:  # only connections are logged at two kept stages
+        if audit_id in seen:
+            stats.skipped[("k8s", "later stage of a connection already counted")] += 1
+            return None
+        seen[audit_id] = None
+        if len(seen) > _SEEN_IDS:
+            seen.popitem(last=False)
+    user = ev.get("user") if isinstance(ev.get("user"), dict) else {}
+    imp = ev.get("impersonatedUser") if isinstance(ev.get("impersonatedUser"), dict) else {}
+    principal = imp.get("username") or user.get("username") or ""
+    if not principal:
+        stats.problems.add(SOURCE, file, line, "record without a principal")
+        return None
+    t = parse_time(ev.get("stageTimestamp") or ev.get("requestReceivedTimestamp"))
+    if t is None:
+        stats.problems.add(SOURCE, file, line, "record without a valid time")
+        return None
+    verb = ev.get("verb") or ""
+    resource = ref.get("resource") or ""
+    ns = ref.get("namespace") or ""
+    req = ev.get("requestObject") if isinstance(ev.get("requestObject"), dict) else None
+    name = ref.get("name") or ((req or {}).get("metadata") or {}).get("name") or ""
+    if resource:
+        action = f"{verb} {resource}/{sub}" if sub else f"{verb} {resource}"
+        uri = f"k8s:{ns or '_cluster'}/{resource}" + (f"/{name}" if name else "") + (f"/{sub}" if sub else "")
+        resources: tuple[str, ...] = (uri,)
+    else:  # a non-resource URL (/healthz, /metrics)
+        action = f"{verb} {(ev.get('requestURI') or '').split('?')[0]}"
+        resources = ()
+    request: dict = {}
+    level = ev.get("level") or ""
+    if verb in ("create", "update", "patch") and not sub and resource in ("pods", *_WORKLOADS, "cronjobs"):
+        if req is None:
+            request["logged"] = False  # Metadata level: the spec is not in the log
+        elif (spec := _pod_spec(resource, req)) is not None:
+            request.update(pod_risks(spec))
+    elif sub == "ephemeralcontainers" and req is not None and isinstance(req.get("spec"), dict):
+        request.update(pod_risks(req["spec"]))
+    status = ev.get("responseStatus") if isinstance(ev.get("responseStatus"), dict) else {}
+    code = status.get("code")
+    outcome = UNKNOWN if not isinstance(code, int) else (SUCCESS if code < 400 else FAILURE)
+    ips = ev.get("sourceIPs") or []
+    stats.events["k8s"] += 1
+    stats.seen(t)
+    return AuditEvent(
+        provider="k8s",
+        time=t,
+        principal=principal,
+        action=action,
+        resources=resources,
+        source_ip=ips[0] if ips and isinstance(ips[0], str) else "",
+        user_agent=ev.get("userAgent") or "",
+        outcome=outcome,
+        error_code=str(code) if outcome == FAILURE else "",
+        file=file,
+        line=line,
+        record=i,
+        event_version=version,
+        raw_id=audit_id,
+        service="k8s",
+        session=user.get("username", "") if imp else "",
+        log_type=level,
+        namespace=ns,
+        request=request,
+    )

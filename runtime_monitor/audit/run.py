@@ -1,0 +1,210 @@
+"""The joiner: readers -> the events that matter to the policy -> detections -> a
+ScanResult, with declared (the policy), granted (an inventory) and observed (the logs)
+access side by side.
+
+Files are read in parallel (a process pool over files) when there are several: reading
+and parsing is the cost, and each worker keeps only the events that touch a declared
+asset, a tenant namespace or a watched action, so what crosses processes is small.
+Detections run in the parent, on events in any order (they aggregate by time, not by
+arrival)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from runtime_monitor.audit.baseline import Baseline
+from runtime_monitor.audit.declared import Declared
+from runtime_monitor.audit.detections import DETECTIONS, Context
+from runtime_monitor.audit.detections.access import NOTEBOOK_ACCESS
+from runtime_monitor.audit.event import AuditEvent
+from runtime_monitor.audit.findings import to_finding
+from runtime_monitor.audit.problems import ReadStats
+from runtime_monitor.audit.readers import read
+from runtime_monitor.audit.sources import Input, inputs
+from runtime_monitor.policy import RuntimePolicy
+from scanner.model.finding import SEVERITY_RANK, ScanError, ScanResult
+
+DIALECT = {"aws": "cloudtrail", "gcp": "gcp-audit", "k8s": "k8s-audit"}
+
+
+@dataclass
+class AuditOptions:
+    cloudtrail: list[str] = field(default_factory=list)
+    gcp: list[str] = field(default_factory=list)
+    k8s: list[str] = field(default_factory=list)
+    since: float | None = None  # epoch seconds: older events are not read
+    inventory: object = None  # scanner.model.inventory.Inventory
+    baseline_path: str | None = None  # None: learn within this run only (in memory)
+    workers: int = 1
+
+    def specs(self) -> list[tuple[str, str]]:
+        return (
+            [("aws", s) for s in self.cloudtrail]
+            + [("gcp", s) for s in self.gcp]
+            + [("k8s", s) for s in self.k8s]
+        )
+
+
+Relevant = tuple[AuditEvent, list[tuple[int, str]]]  # the event, (asset index, location) pairs
+
+
+def relevant_events(
+    events: Iterable[AuditEvent], declared: Declared, since: float | None
+) -> Iterator[Relevant]:
+    index = {id(d): i for i, d in enumerate(declared.assets)}
+    tenant_ns = {ns for t in declared.policy.tenants for ns in t.namespaces}
+    watched = NOTEBOOK_ACCESS | set(declared.policy.audit.watched_events)
+    for ev in events:
+        if since is not None and ev.time < since:
+            continue
+        hits = declared.event_assets(ev) if ev.resources else []
+        if (
+            hits
+            or (ev.provider == "k8s" and ev.namespace in tenant_ns)
+            or ev.action in watched
+            or ev.action.rpartition(":")[2] in watched  # policies may write bare event names
+            or ev.action.partition(" ")[2] in watched  # or K8s resources (pods/exec)
+        ):
+            yield ev, [(index[id(d)], loc) for d, loc in hits]
+
+
+# -- worker side ------------------------------------------------------------------------
+_WORKER: dict = {}
+
+
+def _init_worker(policy: RuntimePolicy, since: float | None) -> None:
+    _WORKER["declared"] = Declared(policy)
+    _WORKER["since"] = since
+
+
+def _read_one(job: tuple[str, str]) -> tuple[list[Relevant], ReadStats]:
+    provider, name = job
+    stats = ReadStats()
+    out = list(relevant_events(read(provider, inputs(name), stats), _WORKER["declared"], _WORKER["since"]))
+    return out, stats
+
+
+# -- parent side ------------------------------------------------------------------------
+def expand(specs: list[tuple[str, str]], errors: list[ScanError]) -> list[tuple[str, Input]]:
+    """Every file of every input; a listing that fails (no bucket, access denied) is a
+    scan error naming what was not read, and the rest goes on."""
+    out = []
+    for provider, spec in specs:
+        try:
+            out.extend((provider, inp) for inp in inputs(spec))
+        except Exception as e:  # botocore ClientError, NoCredentialsError, OSError
+            from scanner.secrets import redact_string
+
+            msg = redact_string(f"{type(e).__name__}: {e}")[:300]
+            errors.append(ScanError(DIALECT[provider], f"cannot list {spec}: {msg}", spec, unscanned=spec))
+    return out
+
+
+def stream_relevant(
+    files: list[tuple[str, Input]], declared: Declared, opts: AuditOptions, stats: ReadStats
+) -> Iterator[Relevant]:
+    workers = max(1, min(opts.workers, len(files)))
+    if workers == 1:
+        for provider, inp in files:
+            yield from relevant_events(read(provider, [inp], stats), declared, opts.since)
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    jobs = [(provider, inp.name) for provider, inp in files]
+    with ctx.Pool(workers, _init_worker, (declared.policy, opts.since)) as pool:
+        for events, st in pool.imap(_read_one, jobs, chunksize=4):
+            stats.merge(st)
+            yield from events
+
+
+def run_audit(
+    policy: RuntimePolicy, opts: AuditOptions, file_batches: Iterable[list[tuple[str, Input]]] | None = None
+) -> ScanResult:
+    """Read every input once, or each batch `file_batches` yields (--follow), and report."""
+    started = _now()
+    declared = Declared(policy)
+    errors: list[ScanError] = []
+    stats = ReadStats()
+    if file_batches is None:
+        file_batches = [expand(opts.specs(), errors)]
+    baseline = Baseline(opts.baseline_path or ":memory:")
+    granted = None
+    if opts.inventory is not None:
+        from runtime_monitor.audit.granted import Granted
+
+        granted = Granted(opts.inventory, declared)
+    ctx = Context(
+        declared=declared,
+        providers={p for p, _ in opts.specs()},
+        granted=granted,
+        baseline=baseline,
+        stats=stats,
+        inventory=opts.inventory,
+    )
+    detectors = [(d, d.factory(ctx)) for d in DETECTIONS]
+    relevant = 0
+    try:
+        for files in file_batches:
+            for ev, hits in stream_relevant(files, declared, opts, stats):
+                relevant += 1
+                assets = [(declared.assets[i], loc) for i, loc in hits]
+                _observe_coverage(ctx, ev, assets)
+                for _, det in detectors:
+                    det.observe(ev, assets)
+        metas = {d.meta.id: d.meta for d in DETECTIONS}
+        findings = [to_finding(h, metas[h.rule_id]) for _, det in detectors for h in det.finish()]
+        if stats.last_time is not None:
+            baseline.set_last_event(stats.last_time)
+    finally:
+        baseline.close()
+    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule_id, f.resource.uid, f.evidence.path))
+    errors += stats.problems.scan_errors()
+    sources = [
+        {
+            "dialect": DIALECT[p],
+            "files": stats.files[p],
+            "records": stats.records[p],
+            "events": stats.events[p],
+            "skipped": {why: n for (pp, why), n in sorted(stats.skipped.items()) if pp == p},
+            "problems": sum(n for (src, _), n in stats.problems.counts.items() if src == DIALECT[p]),
+        }
+        for p in ("aws", "gcp", "k8s")
+        if p in ctx.providers
+    ]
+    sources.append({"dialect": "audit-relevant-events", "events": relevant, "assets": len(declared.assets)})
+    failing = {(f.rule_id, f.resource.uid) for f in findings}
+    checks = len(DETECTIONS) * max(len(declared.assets), 1)
+    from scanner import __version__
+
+    return ScanResult(
+        scan_id=str(uuid.uuid4()),
+        started_at=started,
+        finished_at=_now(),
+        targets=[spec for _, spec in opts.specs()],
+        findings=findings,
+        errors=errors,
+        sources=sources,
+        resources=len(declared.assets),
+        rules_evaluated=len(DETECTIONS),
+        checks=checks,
+        passed=max(checks - len(failing), 0),
+        rules={d.meta.id: d.meta.to_json() for d in DETECTIONS},
+        tool_version=__version__,
+        root="",
+    )
+
+
+def _observe_coverage(ctx: Context, ev: AuditEvent, assets) -> None:
+    for d, loc in assets:
+        ctx.observed.setdefault((d.uid, loc), set()).add(ev.log_type)
+    if ev.request.get("logged") is False and ctx.declared.tenant_of_namespace(ev.namespace) is not None:
+        n, file, line = ctx.unlogged_pod_specs.get(ev.namespace, (0, ev.file, ev.line))
+        ctx.unlogged_pod_specs[ev.namespace] = (n + 1, file, line)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
