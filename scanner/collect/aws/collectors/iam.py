@@ -1,0 +1,42 @@
+"""IAM: one paginated GetAccountAuthorizationDetails (users, groups, roles, customer-managed
+policies) and ListAccessKeys per user. AWS-managed policies are referenced by ARN only."""
+
+from __future__ import annotations
+
+from ..context import Ctx
+
+_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def collect(ctx: Ctx) -> None:
+    got: dict[str, list] = {k: [] for k in _LISTS}
+    token = None
+    while True:
+        params = {"Filter": ["User", "Role", "Group", "LocalManagedPolicy"]}
+        if token:
+            params["Marker"] = token
+        page = ctx.call("iam", "GetAccountAuthorizationDetails", **params) or {}
+        for k in _LISTS:
+            got[k].extend(page.get(k) or [])
+        token = page.get("Marker") if page.get("IsTruncated") else None
+        if not token:
+            break
+    profiles: dict[str, dict] = {}
+    for r in got["RoleDetailList"]:
+        ctx.emit("iam.role", r)
+        for p in r.get("InstanceProfileList") or []:
+            profiles.setdefault(p["Arn"], p)
+    for p in profiles.values():
+        ctx.emit("iam.instance_profile", p)
+    for g in got["GroupDetailList"]:
+        ctx.emit("iam.group", g)
+    for p in got["Policies"]:
+        ctx.emit("iam.policy", p)
+    for u in got["UserDetailList"]:
+        keys = ctx.attempt(
+            f"access keys of IAM user {u['UserName']}",
+            lambda name=u["UserName"]: list(
+                ctx.pages("iam", "ListAccessKeys", "AccessKeyMetadata", UserName=name)
+            ),
+        )
+        ctx.emit("iam.user", u, access_keys=len(keys or []))

@@ -1,0 +1,85 @@
+"""KMS keys (customer managed), ECR repositories, CloudWatch log groups of ML services,
+CloudTrail trails (home region only, with event selectors), Secrets Manager metadata (no
+values are ever read), VPC endpoints, and the security groups ML resources use."""
+
+from __future__ import annotations
+
+from ..context import Ctx
+
+# Log groups ML services write to: a full listing can run to hundreds of thousands.
+LOG_PREFIXES = ("/aws/lambda/", "/aws/sagemaker/", "/aws/bedrock", "/aws/apigateway/")
+
+
+def collect_kms(ctx: Ctx) -> None:
+    aliases: dict[str, list[str]] = {}
+    for a in ctx.attempt("KMS aliases", lambda: list(ctx.pages("kms", "ListAliases", "Aliases"))) or []:
+        if a.get("TargetKeyId"):
+            aliases.setdefault(a["TargetKeyId"], []).append(a.get("AliasArn") or a["AliasName"])
+    for k in ctx.pages("kms", "ListKeys", "Keys"):
+        kid = k["KeyId"]
+        meta = ctx.attempt(f"KMS key {kid}", ctx.call, "kms", "DescribeKey", KeyId=kid)
+        m = (meta or {}).get("KeyMetadata")
+        if not m or m.get("KeyManager") == "AWS":
+            continue
+        rot = None
+        if m.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and m.get("KeyState") == "Enabled":
+            got = ctx.attempt(
+                f"rotation status of KMS key {kid}", ctx.call, "kms", "GetKeyRotationStatus", KeyId=kid
+            )
+            rot = (got or {}).get("KeyRotationEnabled")
+        pol = ctx.attempt(
+            f"key policy of KMS key {kid}", ctx.call, "kms", "GetKeyPolicy", KeyId=kid, PolicyName="default"
+        )
+        ctx.emit("kms.key", m, rotation=rot, policy=(pol or {}).get("Policy"), aliases=aliases.get(kid, []))
+
+
+def collect_ecr(ctx: Ctx) -> None:
+    for r in ctx.pages("ecr", "DescribeRepositories", "repositories"):
+        pol = ctx.attempt(
+            f"policy of ECR repository {r['repositoryName']}",
+            ctx.call,
+            "ecr",
+            "GetRepositoryPolicy",
+            missing=("RepositoryPolicyNotFoundException",),
+            repositoryName=r["repositoryName"],
+        )
+        ctx.emit("ecr.repository", r, policy=(pol or {}).get("policyText"))
+
+
+def collect_logs(ctx: Ctx) -> None:
+    for prefix in LOG_PREFIXES:
+        for g in ctx.pages("logs", "DescribeLogGroups", "logGroups", logGroupNamePrefix=prefix):
+            ctx.emit("logs.log_group", g)
+
+
+def collect_cloudtrail(ctx: Ctx) -> None:
+    for t in (ctx.call("cloudtrail", "DescribeTrails", includeShadowTrails=False) or {}).get(
+        "trailList"
+    ) or []:
+        sel = ctx.attempt(
+            f"event selectors of CloudTrail trail {t['Name']}",
+            ctx.call,
+            "cloudtrail",
+            "GetEventSelectors",
+            TrailName=t["TrailARN"],
+        )
+        ctx.emit("cloudtrail.trail", t, selectors=sel or {})
+
+
+def collect_secrets(ctx: Ctx) -> None:
+    for s in ctx.pages("secretsmanager", "ListSecrets", "SecretList"):
+        ctx.emit("secretsmanager.secret", s)
+
+
+def collect_vpc_endpoints(ctx: Ctx) -> None:
+    for e in ctx.pages("ec2", "DescribeVpcEndpoints", "VpcEndpoints"):
+        ctx.emit("ec2.vpc_endpoint", e)
+
+
+def collect_security_groups(ctx: Ctx, ids: list[str]) -> None:
+    for i in range(0, len(ids), 200):
+        chunk = ids[i : i + 200]
+        for g in ctx.pages(
+            "ec2", "DescribeSecurityGroups", "SecurityGroups", Filters=[{"Name": "group-id", "Values": chunk}]
+        ):
+            ctx.emit("ec2.security_group", g)

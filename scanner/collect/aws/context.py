@@ -1,0 +1,147 @@
+"""`Ctx`: what one unit of work (an account x region x service) uses to call AWS. Every
+call goes through `call`/`pages`, which check it is declared, turn botocore failures into
+`CallFailed`, and treat a documented "not found" answer as "nothing there"."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.model.finding import ScanError
+from scanner.normalize.aws import Raw
+
+from .calls import is_declared
+from .faults import CallFailed, classify
+
+log = logging.getLogger("mlposture.aws")
+
+
+@dataclass
+class Account:
+    """One account's credentials: a boto3 Session (the caller's, or an assumed role's)."""
+
+    account_id: str
+    session: Any
+    home_region: str
+    endpoint_url: str | None
+    config: Any  # botocore Config
+    _clients: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def client(self, service: str, region: str | None):
+        key = (service, region or self.home_region)
+        with self._lock:  # boto3 sessions are not thread-safe; clients are
+            c = self._clients.get(key)
+            if c is None:
+                c = self.session.client(
+                    service, region_name=key[1], endpoint_url=self.endpoint_url, config=self.config
+                )
+                self._clients[key] = c
+            return c
+
+
+class Ctx:
+    def __init__(
+        self,
+        account: Account,
+        region: str | None,
+        service: str,
+        quiet_region: bool,
+        options: dict | None = None,
+    ):
+        self.account = account
+        self.options = options or {}
+        self.region = region  # None for global services (IAM, S3 listing)
+        self.service = service
+        self.quiet_region = quiet_region
+        self.records: list[Raw] = []
+        self.errors: list[ScanError] = []
+        self.notes: list[str] = []
+        self.calls = 0
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    @property
+    def where(self) -> str:
+        return f"{self.account_id}/{self.region}" if self.region else self.account_id
+
+    # -- calls ----------------------------------------------------------------
+    def call(
+        self, service: str, op: str, *, missing: tuple[str, ...] = (), region: str | None = None, **params
+    ) -> dict | None:
+        """One call; None when the answer is one of the `missing` error codes."""
+        from botocore import xform_name
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if not is_declared(service, op):
+            raise AssertionError(f"{service}:{op} is not declared in scanner.collect.aws.calls")
+        client = self.account.client(service, region or self.region)
+        self.calls += 1
+        try:
+            return getattr(client, xform_name(op))(**params)
+        except ClientError as e:
+            if (e.response.get("Error") or {}).get("Code") in missing:
+                return None
+            c = classify(e, quiet_region=self.quiet_region)
+            raise CallFailed(c.kind, service, op, c.detail) from None
+        except BotoCoreError as e:
+            c = classify(e, quiet_region=self.quiet_region)
+            raise CallFailed(c.kind, service, op, c.detail) from None
+
+    def pages(self, service: str, op: str, key: str, *, region: str | None = None, **params) -> Iterator[Any]:
+        """Items under `key` across every page (botocore's paginator where it has one)."""
+        from botocore import xform_name
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        client = self.account.client(service, region or self.region)
+        if not client.can_paginate(xform_name(op)):
+            yield from (self.call(service, op, region=region, **params) or {}).get(key) or []
+            return
+        if not is_declared(service, op):
+            raise AssertionError(f"{service}:{op} is not declared in scanner.collect.aws.calls")
+        pages = iter(client.get_paginator(xform_name(op)).paginate(**params))
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                return
+            except (ClientError, BotoCoreError) as e:
+                c = classify(e, quiet_region=self.quiet_region)
+                raise CallFailed(c.kind, service, op, c.detail) from None
+            self.calls += 1
+            yield from page.get(key) or []
+
+    def all(self, service: str, op: str, key: str, **params) -> list:
+        return list(self.pages(service, op, key, **params))
+
+    def attempt(self, unscanned: str, fn: Callable, *args, **kwargs) -> Any:
+        """Run a part of the collection; on a failed call, record what went unscanned and go on."""
+        try:
+            return fn(*args, **kwargs)
+        except CallFailed as e:
+            self.failed(e, unscanned)
+            return None
+
+    def failed(self, e: CallFailed, unscanned: str) -> None:
+        if e.kind == "region":
+            self.notes.append(f"{self.where}: {e.service} skipped, region not enabled ({e.detail})")
+            log.debug("region skipped: %s %s: %s", self.where, e.service, e.detail)
+            raise RegionOff(e)
+        self.errors.append(
+            ScanError(
+                source="aws", reason=f"{self.where}: {e.reason}", unscanned=f"{unscanned} ({self.where})"
+            )
+        )
+
+    # -- results --------------------------------------------------------------
+    def emit(self, kind: str, data: dict, **extra) -> None:
+        self.records.append(Raw(kind, self.account_id, self.region, data, extra=extra))
+
+
+class RegionOff(Exception):
+    """The region is not enabled for the account: the whole unit is skipped quietly."""
