@@ -250,7 +250,10 @@ def test_our_deployment_passes_our_kubernetes_rules(tmp_path):
     assert "eks.amazonaws.com/role-arn" in sa["metadata"]["annotations"]
     job = next(d for d in docs if d["kind"] == "Job")
     assert job["spec"]["completionMode"] == "Indexed" and job["spec"]["completions"] >= 2
-    assert "$(JOB_COMPLETION_INDEX)" in job["spec"]["template"]["spec"]["containers"][0]["args"]
+    args = job["spec"]["template"]["spec"]["containers"][0]["args"]
+    # each pod scans its own shard of the organization's accounts: --shard INDEX/completions
+    assert args[:2] == ["scan", "aws"]
+    assert args[args.index("--shard") + 1] == f"$(JOB_COMPLETION_INDEX)/{job['spec']['completions']}"
 
 
 def test_nightly_workflow_parses():
