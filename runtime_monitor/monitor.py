@@ -39,6 +39,7 @@ class PassStats:
     violations: Counter = field(default_factory=Counter)  # (check, tenant, gpu, severity) -> n
     not_applicable: Counter = field(default_factory=Counter)  # check -> n
     finished_at: float = 0.0
+    gpu_tenants: dict[str, list[str]] = field(default_factory=dict)  # GPU UUID -> tenants now (state file)
 
 
 def _now() -> datetime:
@@ -87,14 +88,19 @@ def _finding(
 
 
 def evaluate(
-    snapshot: dict, policy: RuntimePolicy, *, today: str | None = None
+    snapshot: dict,
+    policy: RuntimePolicy,
+    *,
+    today: str | None = None,
+    previous_tenants: dict[str, list[str]] | None = None,
 ) -> tuple[ScanResult, PassStats]:
+    """previous_tenants: GPU UUID -> tenants at the last pass (the state file), None on a first pass."""
     started = _now()
     today = today or started.date().isoformat()
-    view = build_view(snapshot, policy)
+    view = build_view(snapshot, policy, previous_tenants)
     checks = all_checks()
     findings: list[Finding] = []
-    stats = PassStats()
+    stats = PassStats(gpu_tenants=view.tenants_by_gpu())
     na_records: list[dict] = []
     evaluated = passed = 0
     mode = policy.defaults.not_supported

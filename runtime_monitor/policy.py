@@ -108,10 +108,30 @@ class Platform:
     require_persistence_mode: bool = False
 
 
+def gi_profile(profile: str | None) -> str | None:
+    """'1c.3g.40gb' (a compute instance of a 3g.40gb GPU instance) -> '3g.40gb'."""
+    if not profile:
+        return None
+    head, _, rest = profile.partition(".")
+    return rest if head.endswith("c") and rest else profile
+
+
+@dataclass(frozen=True, slots=True)
+class GpuInstanceSpec:
+    profile: str  # the GPU instance profile, e.g. 3g.40gb
+    compute_instances: tuple[str, ...]  # sorted MIG device profiles in it, e.g. (1c.3g.40gb, 2c.3g.40gb)
+
+
+def _gpu_instance(entry: str | dict) -> GpuInstanceSpec:
+    if isinstance(entry, str):  # one compute instance: the whole GI ("3g.40gb") or a slice ("1c.3g.40gb")
+        return GpuInstanceSpec(gi_profile(entry) or entry, (entry,))
+    return GpuInstanceSpec(entry["gpu_instance"], tuple(sorted(entry["compute_instances"])))
+
+
 @dataclass(frozen=True, slots=True)
 class MigSpec:
     strategy: str  # single | mixed
-    layout: tuple[str, ...] = ()
+    layout: tuple[GpuInstanceSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +191,7 @@ class AuditSource:
     require_data_events: bool = False
     require_data_access: tuple[str, ...] = ()
     min_level: str | None = None
+    cluster: str | None = None  # k8s: the cluster's name in uids, as `scan k8s` names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +349,13 @@ def _semantic_issues(doc: dict, file: str, lines: dict[str, int]) -> list[Policy
             add(f"pools[{i}]", "isolation is mig but the pool declares no mig: {strategy, layout}")
         if iso != "mig" and "mig" in p:
             add(f"pools[{i}].mig", f"a mig section on a pool whose isolation is {iso}")
+        for j, entry in enumerate((p.get("mig") or {}).get("layout") or []):
+            for k, ci in enumerate(entry.get("compute_instances", []) if isinstance(entry, dict) else []):
+                if gi_profile(ci) != entry["gpu_instance"]:
+                    add(
+                        f"pools[{i}].mig.layout[{j}].compute_instances[{k}]",
+                        f"{ci!r} is not a compute instance of GPU instance {entry['gpu_instance']!r}",
+                    )
         if iso != "time-slicing" and "time_slicing" in p:
             add(f"pools[{i}].time_slicing", f"a time_slicing section on a pool whose isolation is {iso}")
         if iso == "exclusive" and (p.get("max_tenants_per_gpu_instance") or 1) > 1:
@@ -433,7 +461,9 @@ def _build(doc: dict, file: str, lines: dict[str, int]) -> RuntimePolicy:
             isolation=p["isolation"],
             node_selector=dict(p.get("node_selector") or {}),
             gpus=_t(p.get("gpus")),
-            mig=MigSpec(p["mig"]["strategy"], _t(p["mig"].get("layout"))) if p.get("mig") else None,
+            mig=MigSpec(p["mig"]["strategy"], tuple(_gpu_instance(e) for e in p["mig"].get("layout") or ()))
+            if p.get("mig")
+            else None,
             time_slicing_replicas=(p.get("time_slicing") or {}).get("replicas"),
             max_tenants_per_gpu_instance=p.get("max_tenants_per_gpu_instance"),
             compute_mode=p.get("compute_mode"),
@@ -483,6 +513,7 @@ def _build(doc: dict, file: str, lines: dict[str, int]) -> RuntimePolicy:
             require_data_events=bool(s.get("require_data_events")),
             require_data_access=_t(s.get("require_data_access")),
             min_level=s.get("min_level"),
+            cluster=s.get("cluster"),
         )
     audit = Audit(
         sources=sources,
@@ -499,10 +530,21 @@ def parse_policy(text: str, file: str = "<policy>") -> RuntimePolicy:
     """A policy from YAML (or JSON) text; PolicyError lists every problem with its line."""
     import yaml
 
-    from scanner.collect.iac.yaml_loader import YamlLimitError, YamlLimits, load_all
+    from scanner.collect.iac.yaml_loader import YamlDuplicateKeyError, YamlLimitError, YamlLimits, load_all
 
     try:
-        docs = load_all(text, limits=YamlLimits(max_nodes=200_000, max_depth=64, max_aliases=1_000))
+        docs = load_all(
+            text,
+            limits=YamlLimits(max_nodes=200_000, max_depth=64, max_aliases=1_000),
+            reject_duplicate_keys=True,  # last-wins would silently drop the first declaration
+        )
+    except YamlDuplicateKeyError as e:
+        raise PolicyError(
+            [
+                PolicyIssue(file, second, "", f"duplicate key {key!r} (first on line {first})")
+                for key, first, second in e.duplicates
+            ]
+        ) from e
     except YamlLimitError as e:
         raise PolicyError([PolicyIssue(file, None, "", f"refused: {e}")]) from e
     except yaml.YAMLError as e:

@@ -258,7 +258,11 @@ def test_slim_pod_keeps_no_secret_values_and_components_come_from_images():
     slim = kube.slim_pod(raw)
     assert "wJalrXUtnFEMI" not in json.dumps(slim)
     assert {"name": "NVIDIA_VISIBLE_DEVICES", "value": "all"} in slim["spec"]["containers"][0]["env"]
-    assert slim["spec"]["volumes"] == [{"name": "dev", "hostPath": {"path": "/dev"}}]
+    # hostPath volumes, and ConfigMap names (the device plugin config), nothing else
+    assert slim["spec"]["volumes"] == [
+        {"name": "dev", "hostPath": {"path": "/dev"}},
+        {"name": "cfg", "configMap": {"name": "x"}},
+    ]
     comps = kube.components_from_pods([slim])
     assert comps["device_plugin"]["version"] == "0.17.1" and comps["device_plugin"][
         "device_list_strategy"

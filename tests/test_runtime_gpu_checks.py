@@ -46,6 +46,7 @@ MATRIX = {
     "GPU-011": ("h100-cc-off", "h100-cc-exclusive"),
     "GPU-012": ("h100-cc-off", "h100-cc-exclusive"),
     "GPU-013": ("h100-cc-off", "h100-cc-exclusive"),
+    "GPU-014": ("a100-mig-two-tenants", "h100-cc-exclusive"),
     "K8S-001": ("h100-cc-off", "h100-cc-exclusive"),
     "K8S-002": ("t4-time-sliced", "h100-cc-exclusive"),
     "K8S-003": ("h100-cc-off", "h100-cc-exclusive"),
@@ -104,7 +105,14 @@ def test_a100_mig_shared_by_two_tenants():
     # a host process and a bare docker container on GPU 1
     assert {x.evidence.value["pid"] for x in f["GPU-004"]} == {4401, 4501}
     # GPU 1: wrong layout and a pending MIG disable (a warning, low)
-    assert "1g.10gb" in f["GPU-003"][0].message
+    # GPU 0 has the declared GPU instances but GI 2 is split into two compute instances; GPU 1 the wrong GIs
+    split, wrong = sorted(f["GPU-003"], key=lambda x: x.resource.uid)
+    assert (
+        "GPU instance 2 (3g.40gb) is split into compute instances ['1c.3g.40gb', '1c.3g.40gb']"
+        in split.message
+    )
+    assert split.evidence.value == {"2": ["1c.3g.40gb", "1c.3g.40gb"]}
+    assert "1g.10gb" in wrong.message
     assert f["GPU-002"][0].severity == "low" and "pending" in f["GPU-002"][0].message
     # remapped rows cannot be read with MIG on: not applicable, reported as unknown under `warn`
     assert {x.status for x in f["GPU-009"]} == {"unknown"}
@@ -139,11 +147,11 @@ def test_h100_without_confidential_computing():
 def test_consumer_gpu_not_supported_is_never_a_silent_pass():
     result, stats = run("geforce-consumer")
     f = by_rule(result)
-    for rule in ("GPU-008", "GPU-009", "GPU-010"):
+    for rule in ("GPU-008", "GPU-009", "GPU-010", "GPU-014"):
         assert [x.status for x in f[rule]] == ["unknown"], rule
         assert "NotSupported" in f[rule][0].message
     na = result.sources[0]["not_applicable"]
-    assert {r["check"] for r in na} == {"GPU-008", "GPU-009", "GPU-010"}
+    assert {r["check"] for r in na} == {"GPU-008", "GPU-009", "GPU-010", "GPU-014"}
     assert stats.not_applicable["GPU-008"] == 1
     # the index device id (DEVICE_ID_STRATEGY=index) resolves to the GPU: the notebook is allocated
     assert "GPU-005" not in f

@@ -132,7 +132,16 @@ def test_daemonset_is_read_only_and_minimal():
     spec = docs["DaemonSet"]["spec"]["template"]["spec"]
     assert spec["hostPID"] is True and spec["nodeSelector"] == {"nvidia.com/gpu.present": "true"}
     (c,) = spec["containers"]
-    assert all(m["readOnly"] for m in c["volumeMounts"])
+    # every mount is read-only but the state file's directory (GPU-009's memory of tenants)
+    assert [m["mountPath"] for m in c["volumeMounts"] if not m["readOnly"]] == [
+        "/var/lib/mlposture-gpu-monitor"
+    ]
+    (role,) = [
+        d
+        for d in yaml.safe_load_all((REPO / "deploy" / "gpu-monitor-daemonset.yaml").read_text())
+        if d["kind"] == "Role"
+    ]
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]
     assert c["securityContext"]["readOnlyRootFilesystem"] is True
     assert {m["mountPath"] for m in c["volumeMounts"]} >= {"/host/proc", "/var/lib/kubelet/pod-resources"}
     # the args are the CLI's own options

@@ -27,7 +27,12 @@ def test_the_example_policy_loads_into_frozen_dataclasses():
     assert p.name == "ml-prod"
     assert [x.name for x in p.pools] == ["a100-mig", "h100-cc", "t4-shared", "dev-geforce", "v100-legacy"]
     mig = p.pool("a100-mig")
-    assert mig.isolation == "mig" and mig.mig.strategy == "mixed" and mig.mig.layout == ("3g.40gb", "3g.40gb")
+    assert (
+        mig.isolation == "mig"
+        and mig.mig.strategy == "mixed"
+        and [g.profile for g in mig.mig.layout] == ["3g.40gb", "3g.40gb"]
+    )
+    assert all(g.compute_instances == ("3g.40gb",) for g in mig.mig.layout)
     assert p.pool("h100-cc").confidential_computing == "required"
     assert p.pool("t4-shared").time_slicing_replicas == 4
     assert p.tenant_for_namespace("search-batch").name == "search"
@@ -164,3 +169,24 @@ def test_cli_init_writes_a_commented_policy_that_validates(tmp_path):
     assert again.exit_code == 2 and "--force" in again.output
     stdout = CliRunner().invoke(main, ["policy", "init"])
     assert stdout.exit_code == 0 and stdout.output == text
+
+
+def test_duplicate_keys_are_errors_with_both_lines():
+    text = (
+        HEAD
+        + "pools:\n  - name: a\n    isolation: mig\n    isolation: exclusive\ntenants: []\nkind: RuntimePolicy\n"
+    )
+    got = issues(text)
+    assert (6, "", "duplicate key 'isolation' (first on line 5)") in got
+    assert (8, "", "duplicate key 'kind' (first on line 2)") in got
+
+
+def test_the_shared_yaml_loader_stays_last_wins_unless_asked():
+    from scanner.collect.iac.yaml_loader import YamlDuplicateKeyError, load_one
+
+    assert load_one("a: 1\na: 2\n") == {"a": 2}
+    with pytest.raises(YamlDuplicateKeyError) as e:
+        load_one("a: 1\nb: {c: 1, c: 2}\na: 3\n", reject_duplicate_keys=True)
+    assert sorted(e.value.duplicates) == [("a", 1, 3), ("c", 2, 2)]
+    merged = load_one("base: &b {x: 1}\nm:\n  <<: *b\n  x: 2\n", reject_duplicate_keys=True)
+    assert merged["m"] == {"x": 2}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from runtime_monitor.gpu import checks_device, checks_pods, checks_tenancy  # noqa: F401  (registration)
+from runtime_monitor.gpu import (  # noqa: F401  (registration)
+    checks_device,
+    checks_faults,
+    checks_pods,
+    checks_tenancy,
+)
 from runtime_monitor.gpu.sdk import CHECKS, Check
 
 

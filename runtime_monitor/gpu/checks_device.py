@@ -1,15 +1,16 @@
 """Checks on the GPUs themselves (NVML): pool membership, MIG mode and layout, compute
-mode, ECC, memory health, accounting, driver baseline, confidential computing and
-virtualization, each against the declared policy."""
+mode, ECC, accounting, driver baseline, confidential computing and virtualization, each
+against the declared policy. Memory health and faults are in checks_faults."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from runtime_monitor.gpu.nvml import is_na
 from runtime_monitor.gpu.sdk import Outcome, Subject, check, failed, not_applicable, passed, warned
 from runtime_monitor.gpu.view import NodeView
-from runtime_monitor.policy import Pool, version_tuple
+from runtime_monitor.policy import Pool, gi_profile, version_tuple
 
 COMPUTE_MODES = {0: "default", 1: "exclusive_thread", 2: "prohibited", 3: "exclusive_process"}
 VIRTUALIZATION = {0: "none", 1: "passthrough", 2: "vgpu", 3: "host_vgpu", 4: "host_vsga"}
@@ -31,13 +32,6 @@ def mig_subject(mig: dict) -> Subject:
 def the_pool(view: NodeView, gpu_uuid: str) -> Pool | None:
     pools = view.pools_of(gpu_uuid)
     return pools[0] if len(pools) == 1 else None
-
-
-def _gi_profile(profile: str | None) -> str | None:
-    """'1c.3g.40gb' (a compute instance of a 3g.40gb GPU instance) -> '3g.40gb'."""
-    if not profile:
-        return None
-    return profile.split(".", 1)[1] if profile.split(".", 1)[0].endswith("c") else profile
 
 
 @check(
@@ -144,16 +138,19 @@ def mig_mode(view: NodeView) -> Iterator[Outcome]:
 
 @check(
     id="GPU-003",
-    title="MIG layout matches the pool's declared GPU instance profiles",
+    title="MIG layout matches the pool's declared GPU instances and their compute-instance splits",
     severity="medium",
     sources="N",
-    risk="A different layout gives tenants other memory and compute slices than declared.",
+    risk="A different layout gives tenants other memory and compute slices than declared; compute instances "
+    "of one GPU instance share its memory and bandwidth.",
     remediation={
-        "kubernetes": "Apply the declared layout with the GPU Operator's MIG manager (nvidia.com/mig.config)."
+        "kubernetes": "Apply the declared layout with the GPU Operator's MIG manager (nvidia.com/mig.config).",
+        "cli": "nvidia-smi mig -dci -gi <id>, then nvidia-smi mig -cci <profiles> -gi <id> as declared.",
     },
 )
 def mig_layout(view: NodeView) -> Iterator[Outcome]:
-    """GPU instance profiles from the MIG device names ("... MIG 3g.40gb"), one per GI, compared as a multiset."""
+    """GPU instance profiles from the MIG device names ("... MIG 3g.40gb"), compared as a multiset, then
+    each GPU instance's compute instances (one MIG device each, "1c.3g.40gb") against the declared split."""
     for path, gpu in view.gpus:
         pool = the_pool(view, gpu["uuid"])
         migs = gpu.get("mig_devices")
@@ -163,18 +160,34 @@ def mig_layout(view: NodeView) -> Iterator[Outcome]:
         if is_na(migs):
             yield not_applicable(s, migs, f"{path}.mig_devices", gpu=gpu["uuid"])
             continue
-        by_gi = {}
+        splits: dict[int, list[str]] = {}
         for m in migs:
             if isinstance(m.get("gpu_instance_id"), int):
-                by_gi.setdefault(m["gpu_instance_id"], _gi_profile(m.get("profile")))
-        actual = sorted(p or "?" for p in by_gi.values())
-        declared = sorted(_gi_profile(p) or p for p in pool.mig.layout)
-        if actual != declared:
+                splits.setdefault(m["gpu_instance_id"], []).append(m.get("profile") or "?")
+        actual = {gi: (gi_profile(cis[0]) or "?", tuple(sorted(cis))) for gi, cis in splits.items()}
+        declared = sorted((g.profile, g.compute_instances) for g in pool.mig.layout)
+        gis, want_gis = sorted(a[0] for a in actual.values()), sorted(d[0] for d in declared)
+        if gis != want_gis:
             yield failed(
                 s,
-                f"MIG layout is {actual}, pool {pool.name!r} declares {declared}",
+                f"MIG layout is {gis}, pool {pool.name!r} declares {want_gis}",
                 at=f"{path}.mig_devices",
-                value=actual,
+                value=gis,
+                policy_path=f"{pool.path}.mig.layout",
+                gpu=gpu["uuid"],
+            )
+            continue
+        extra = Counter(actual.values()) - Counter(declared)  # splits beyond what the policy declares
+        wrong = [(gi, split) for gi, split in sorted(actual.items()) if extra[split] > 0]
+        if wrong:
+            gi, (profile, cis) = wrong[0]
+            want = sorted({str(list(d[1])) for d in declared if d[0] == profile})
+            yield failed(
+                s,
+                f"GPU instance {gi} ({profile}) is split into compute instances {list(cis)}, pool "
+                f"{pool.name!r} declares {' or '.join(want)}; compute instances of one GPU instance share its memory",
+                at=f"{path}.mig_devices",
+                value={str(g): list(c) for g, (_, c) in wrong},
                 policy_path=f"{pool.path}.mig.layout",
                 gpu=gpu["uuid"],
             )
@@ -259,59 +272,6 @@ def ecc(view: NodeView) -> Iterator[Outcome]:
                 at=at,
                 value=mode,
                 policy_path="platform.require.ecc",
-                gpu=gpu["uuid"],
-            )
-        else:
-            yield passed(s, gpu=gpu["uuid"])
-
-
-@check(
-    id="GPU-009",
-    title="GPU memory has no pending page retirement or row remapping before it changes tenant",
-    severity="medium",
-    category="availability",
-    sources="N",
-    risk="Pending retirements or remaps take effect only at reset; until then faulty memory serves the next tenant.",
-    remediation={"cli": "Drain the node and reset the GPU (nvidia-smi -r) before scheduling another tenant."},
-)
-def memory_health(view: NodeView) -> Iterator[Outcome]:
-    """Retired pages pending (pre-Ampere) and remapped rows pending or failed (Ampere+)."""
-    for path, gpu in view.gpus:
-        s = gpu_subject(gpu)
-        pages, rows = gpu.get("retired_pages_pending"), gpu.get("remapped_rows")
-        known = [x for x in (pages, rows) if x is not None and not is_na(x)]
-        if not known:
-            rec = (
-                rows
-                if is_na(rows)
-                else pages
-                if is_na(pages)
-                else {"not_applicable": "NotSupported", "call": "nvmlDeviceGetRemappedRows"}
-            )
-            yield not_applicable(s, rec, f"{path}.remapped_rows", gpu=gpu["uuid"])
-            continue
-        if isinstance(rows, dict) and not is_na(rows) and rows.get("failure"):
-            yield failed(
-                s,
-                "row remapping failed: the GPU needs service",
-                at=f"{path}.remapped_rows",
-                value=rows,
-                gpu=gpu["uuid"],
-            )
-        elif isinstance(rows, dict) and not is_na(rows) and rows.get("pending"):
-            yield warned(
-                s,
-                "remapped rows are pending a GPU reset",
-                at=f"{path}.remapped_rows",
-                value=rows,
-                gpu=gpu["uuid"],
-            )
-        elif pages is True:
-            yield warned(
-                s,
-                "retired pages are pending a GPU reset",
-                at=f"{path}.retired_pages_pending",
-                value=True,
                 gpu=gpu["uuid"],
             )
         else:

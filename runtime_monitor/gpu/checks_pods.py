@@ -242,6 +242,8 @@ def host_namespaces_and_mounts(view: NodeView) -> Iterator[Outcome]:
         s, bad, spec = pod_subject(pod), [], pod["spec"]
         bad += [k for k in ("hostPID", "hostIPC", "hostNetwork") if spec.get(k)]
         for v in spec.get("volumes") or []:
+            if not v.get("hostPath"):
+                continue  # a ConfigMap volume (kept for the device plugin's config)
             path = str((v.get("hostPath") or {}).get("path", "")).rstrip("/") or "/"
             if path == "/" or any(path == p or path.startswith(p + "/") for p in SENSITIVE_PATHS):
                 bad.append(f"hostPath {path}")
@@ -280,25 +282,57 @@ SHARING_LABEL = {
     },
 )
 def sharing_strategy(view: NodeView) -> Iterator[Outcome]:
-    """GFD labels nvidia.com/gpu.sharing-strategy, gpu.replicas and mig.strategy against the pool."""
+    """GFD labels nvidia.com/gpu.sharing-strategy, gpu.replicas and mig.strategy, and the device plugin's
+    ConfigMap (sharing.timeSlicing / sharing.mps resources and replicas, renameByDefault,
+    failRequestsGreaterThanOne, flags.migStrategy), against the pool's isolation."""
     node = _node(view)
     pools = view.policy.pools_for_node(view.labels)
     if len(pools) != 1:
         return  # GPU-001 reports a node in no pool or several
     pool = pools[0]
     labels = view.labels
-    if "nvidia.com/gpu.product" not in labels and "nvidia.com/gpu.sharing-strategy" not in labels:
+    dp = view.snapshot.get("device_plugin_config")
+    config = dp.get("config") if isinstance(dp, dict) and not is_na(dp) else None
+    has_labels = "nvidia.com/gpu.product" in labels or "nvidia.com/gpu.sharing-strategy" in labels
+    if not has_labels and config is None:
+        why = {
+            "not_applicable": "Unavailable",
+            "call": "node labels",
+            "reason": "no GPU feature discovery labels on the node and no device plugin config",
+        }
         yield not_applicable(
-            node,
-            {
-                "not_applicable": "Unavailable",
-                "call": "node labels",
-                "reason": "no GPU feature discovery labels on the node",
-            },
-            "node.labels",
-            policy_path=f"{pool.path}.isolation",
+            node, dp if is_na(dp) else why, "node.labels", policy_path=f"{pool.path}.isolation"
         )
         return
+    if has_labels:
+        yield _judge(node, _label_problems(view, pool, labels), "node.labels", _sharing_labels(labels), pool)
+    if config is not None:
+        yield _judge(node, _config_problems(pool, config, dp["source"]), "device_plugin_config", config, pool)
+    elif is_na(dp) and dp.get("call", "").startswith("get configmap"):
+        yield not_applicable(node, dp, "device_plugin_config", policy_path=f"{pool.path}.isolation")
+
+
+def _judge(node: Subject, problems: list[str], at: str, value, pool) -> Outcome:
+    if problems:
+        return failed(node, "; ".join(problems), at=at, value=value, policy_path=f"{pool.path}.isolation")
+    return passed(node)
+
+
+def _sharing_labels(labels: dict) -> dict:
+    keys = ("nvidia.com/gpu.sharing", "nvidia.com/gpu.replicas", "nvidia.com/mig.strategy")
+    return {k: v for k, v in labels.items() if k.startswith(keys)}
+
+
+def _exclusive_tenants_problem(view: NodeView, pool) -> list[str]:
+    exclusive = [t.name for t in view.policy.tenants if pool.name in t.pools and t.sharing == "exclusive"]
+    if pool.isolation == "time-slicing" and exclusive:
+        return [
+            f"time-slicing shares memory and faults, but tenants {exclusive} on this pool declare sharing exclusive"
+        ]
+    return []
+
+
+def _label_problems(view: NodeView, pool, labels: dict) -> list[str]:
     problems = []
     strategy = labels.get("nvidia.com/gpu.sharing-strategy", "none")
     if strategy != SHARING_LABEL[pool.isolation]:
@@ -313,28 +347,43 @@ def sharing_strategy(view: NodeView) -> Iterator[Outcome]:
     mig = labels.get("nvidia.com/mig.strategy")
     if pool.mig and mig != pool.mig.strategy:
         problems.append(f"MIG strategy is {mig or 'unset'}, the pool declares {pool.mig.strategy}")
-    if pool.isolation == "time-slicing":
-        exclusive = [t.name for t in view.policy.tenants if pool.name in t.pools and t.sharing == "exclusive"]
-        if exclusive:
-            problems.append(
-                f"time-slicing shares memory and faults, but tenants {exclusive} on this pool declare sharing exclusive"
-            )
-    if problems:
-        yield failed(
-            node,
-            "; ".join(problems),
-            at="node.labels",
-            value={
-                k: v
-                for k, v in labels.items()
-                if k.startswith(
-                    ("nvidia.com/gpu.sharing", "nvidia.com/gpu.replicas", "nvidia.com/mig.strategy")
-                )
-            },
-            policy_path=f"{pool.path}.isolation",
+    return problems + _exclusive_tenants_problem(view, pool)
+
+
+def _config_problems(pool, config: dict, source: str) -> list[str]:
+    from runtime_monitor.gpu.device_plugin import replicas
+
+    ts, mps = config.get("time_slicing"), config.get("mps")
+    n_ts, shared_mps = replicas(ts), bool((mps or {}).get("resources"))
+    problems = []
+    if pool.isolation != "time-slicing" and n_ts > 1:
+        names = ", ".join(r["name"] for r in ts["resources"] if r["replicas"] > 1)
+        problems.append(
+            f"{source} time-slices {names} into {n_ts} replicas, pool isolation is {pool.isolation}"
         )
-    else:
-        yield passed(node)
+    if pool.isolation != "mps" and shared_mps:
+        problems.append(f"{source} shares GPUs through MPS, pool isolation is {pool.isolation}")
+    if pool.isolation == "time-slicing":
+        if n_ts <= 1:
+            problems.append(f"{source} configures no time-slicing replicas")
+        elif pool.time_slicing_replicas and n_ts != pool.time_slicing_replicas:
+            problems.append(f"{source} sets {n_ts} replicas, the pool declares {pool.time_slicing_replicas}")
+        if n_ts > 1 and not ts["fail_requests_greater_than_one"]:
+            problems.append(
+                "failRequestsGreaterThanOne is false: a pod asking for 2 GPUs can get 2 slices of one shared GPU"
+            )
+    if pool.isolation in ("time-slicing", "mps") and (ts if pool.isolation == "time-slicing" else mps):
+        section = ts if pool.isolation == "time-slicing" else mps
+        if section.get("resources") and not section["rename_by_default"]:
+            problems.append(
+                "renameByDefault is false: shared replicas are advertised as nvidia.com/gpu, like whole GPUs"
+            )
+    if pool.isolation == "mps" and not shared_mps:
+        problems.append(f"{source} configures no MPS sharing")
+    strategy = config.get("mig_strategy")
+    if pool.mig and strategy and strategy != pool.mig.strategy:
+        problems.append(f"{source} sets migStrategy {strategy}, the pool declares {pool.mig.strategy}")
+    return problems
 
 
 @check(

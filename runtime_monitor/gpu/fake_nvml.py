@@ -43,6 +43,40 @@ class FakeNvml:
 
     def __init__(self, section: dict):
         self._s = section
+        self._event_sets: dict[int, list] = {}
+
+    # -- events: each registered GPU's recorded `xid_events` are delivered once, in order --
+    def nvmlEventSetCreate(self) -> int:
+        self._event_sets[len(self._event_sets)] = []
+        return len(self._event_sets) - 1
+
+    def nvmlDeviceRegisterEvents(self, h: _Handle, event_types: int, event_set: int) -> None:
+        from runtime_monitor.gpu.nvml import XID_CRITICAL
+
+        events = _value(h.data, "xid_events")
+        if event_types & ~XID_CRITICAL:  # only Xid support is recorded: NVML refuses the rest
+            _raise("NotSupported")
+        for e in events:
+            self._event_sets[event_set].append(
+                SimpleNamespace(
+                    device=h,
+                    eventType=XID_CRITICAL,
+                    eventData=e["xid"],
+                    gpuInstanceId=NOT_MIG if e.get("gpu_instance_id") is None else e["gpu_instance_id"],
+                    computeInstanceId=NOT_MIG
+                    if e.get("compute_instance_id") is None
+                    else e["compute_instance_id"],
+                )
+            )
+
+    def nvmlEventSetWait_v2(self, event_set: int, timeout_ms: int):
+        queue = self._event_sets[event_set]
+        if not queue:
+            _raise("Timeout")
+        return queue.pop(0)
+
+    def nvmlEventSetFree(self, event_set: int) -> None:
+        self._event_sets.pop(event_set)
 
     # -- system --
     def nvmlInit(self) -> None:

@@ -66,8 +66,10 @@ def slim_pod(p: dict) -> dict:
             "initContainers": [_container(c) for c in spec.get("initContainers") or []],
             "volumes": [
                 {"name": v.get("name"), "hostPath": v["hostPath"]}
-                for v in spec.get("volumes") or []
                 if v.get("hostPath")
+                else {"name": v.get("name"), "configMap": {"name": v["configMap"].get("name", "")}}
+                for v in spec.get("volumes") or []
+                if v.get("hostPath") or v.get("configMap")
             ],
         },
         "status": {"phase": (p.get("status") or {}).get("phase")},
@@ -103,28 +105,144 @@ def components_from_pods(pods: list[dict]) -> dict:
     return out
 
 
-def _api():
+def api(kubeconfig: str | None = None):
+    """CoreV1Api: from `kubeconfig` when given, else in-cluster (the DaemonSet), else the default
+    kubeconfig. Its own client, so the process-wide default configuration stays untouched."""
     from kubernetes import client, config
 
+    if kubeconfig:
+        return client.CoreV1Api(config.new_client_from_config(config_file=kubeconfig))
     try:
-        config.load_incluster_config()
+        cfg = client.Configuration()
+        config.load_incluster_config(client_configuration=cfg)
+        return client.CoreV1Api(client.ApiClient(cfg))
     except config.ConfigException:
-        config.load_kube_config()
-    return client.CoreV1Api()
+        return client.CoreV1Api(config.new_client_from_config())
 
 
-def read_node_and_pods(node_name: str) -> tuple[dict, list[dict]]:
-    """({name, labels}, slimmed pods on the node), as raw JSON (the client's models are
-    strict and would drop fields a newer API server sends)."""
-    api = _api()
-    node = json.loads(api.read_node(node_name, _preload_content=False).data)
-    pods = json.loads(
-        api.list_pod_for_all_namespaces(
-            field_selector=f"spec.nodeName={node_name}", _preload_content=False
-        ).data
-    )
-    meta = node.get("metadata") or {}
-    return (
-        {"name": meta.get("name", node_name), "labels": meta.get("labels") or {}},
-        [slim_pod(p) for p in pods.get("items") or []],
-    )
+def unavailable(call: str, e: BaseException, verb: str, resource: str, scope: str) -> dict:
+    """A not-applicable record for a failed read. 403 names the RBAC grant that is missing."""
+    from kubernetes.client.exceptions import ApiException
+
+    from scanner.secrets import redact_string
+
+    if isinstance(e, ApiException) and e.status == 403:
+        try:
+            said = json.loads(e.body or "{}").get("message", "")
+        except (ValueError, AttributeError):
+            said = ""
+        return {
+            "not_applicable": "NoPermission",
+            "call": call,
+            "reason": redact_string(
+                f"403 Forbidden: RBAC does not grant verb {verb!r} on {resource!r} {scope}"
+                + (f" ({said})" if said else "")
+            )[:400],
+        }
+    why = f"HTTP {e.status} {e.reason}" if isinstance(e, ApiException) else f"{type(e).__name__}: {e}"
+    return {"not_applicable": "Unavailable", "call": call, "reason": redact_string(why)[:300]}
+
+
+TIMEOUT = 15  # seconds per API call: a hung API server must not hang the pass
+
+
+def _device_plugin_configmap(raw_pods: list[dict]) -> tuple[str, str, str | None] | None:
+    """(namespace, ConfigMap, DEFAULT_CONFIG) mounted by the device plugin pod on this node."""
+    for p in raw_pods:
+        spec = p.get("spec") or {}
+        containers = (spec.get("containers") or []) + (spec.get("initContainers") or [])
+        if not any("k8s-device-plugin" in (c.get("image") or "") for c in containers):
+            continue
+        default = next(
+            (
+                e.get("value")
+                for c in containers
+                for e in c.get("env") or []
+                if e.get("name") == "DEFAULT_CONFIG" and e.get("value")
+            ),
+            None,
+        )
+        for v in spec.get("volumes") or []:
+            name = (v.get("configMap") or {}).get("name")
+            if name and name != "kube-root-ca.crt":
+                return (p.get("metadata") or {}).get("namespace", ""), name, default
+    return None
+
+
+def _read_device_plugin_config(core, raw_pods: list[dict], labels: dict, override: str | None) -> dict:
+    from runtime_monitor.gpu import device_plugin
+
+    found = _device_plugin_configmap(raw_pods)
+    if override:
+        ns, _, name = override.partition("/")
+        found = (ns, name, found[2] if found else None)
+    if found is None:
+        return {
+            "not_applicable": "Unavailable",
+            "call": "device plugin ConfigMap",
+            "reason": "no device plugin pod on this node mounts a ConfigMap (no sharing configured by file)",
+        }
+    ns, name, default = found
+    call = f"get configmap {ns}/{name}"
+    try:
+        cm = json.loads(
+            core.read_namespaced_config_map(name, ns, _preload_content=False, _request_timeout=TIMEOUT).data
+        )
+    except Exception as e:
+        return unavailable(call, e, "get", "configmaps", f"in namespace {ns!r}")
+    data = cm.get("data") or {}
+    try:
+        key = device_plugin.pick_key(data, labels, default)
+        return {"source": f"configmap {ns}/{name} key {key}", "config": device_plugin.parse_config(data[key])}
+    except device_plugin.ConfigProblem as e:
+        return {"not_applicable": "Invalid", "call": call, "reason": str(e)[:300]}
+
+
+def read_kubernetes(node_name: str, kubeconfig: str | None = None, device_plugin_config: str | None = None):
+    """(node {name, labels[, labels_error]}, slimmed pods on the node or a not-applicable record,
+    the device plugin config or a not-applicable record, errors). Raw JSON throughout: the
+    client's models are strict and would drop fields a newer API server sends. Each read fails
+    on its own: a 403 on nodes still leaves the pods."""
+    core = api(kubeconfig)
+    errors: list[dict] = []
+    node: dict[str, Any] = {"name": node_name, "labels": {}}
+    try:
+        raw = json.loads(core.read_node(node_name, _preload_content=False, _request_timeout=TIMEOUT).data)
+        node["labels"] = (raw.get("metadata") or {}).get("labels") or {}
+    except Exception as e:
+        node["labels_error"] = unavailable(f"get node {node_name}", e, "get", "nodes", "at the cluster scope")
+        errors.append(
+            {
+                "source": "k8s",
+                "reason": node["labels_error"]["reason"],
+                "unscanned": "node labels (pool selection, K8S-005, K8S-006)",
+            }
+        )
+    raw_pods: list[dict] = []
+    try:
+        listed = json.loads(
+            core.list_pod_for_all_namespaces(
+                field_selector=f"spec.nodeName={node_name}", _preload_content=False, _request_timeout=TIMEOUT
+            ).data
+        )
+        raw_pods = listed.get("items") or []
+        pods: Any = [slim_pod(p) for p in raw_pods]
+    except Exception as e:
+        pods = unavailable(
+            f"list pods (fieldSelector spec.nodeName={node_name})", e, "list", "pods", "at the cluster scope"
+        )
+        errors.append(
+            {
+                "source": "k8s",
+                "reason": pods["reason"],
+                "unscanned": "pod specs (K8S-*), tenants of GPU processes",
+            }
+        )
+    dp = _read_device_plugin_config(core, raw_pods, node["labels"], device_plugin_config)
+    if dp.get("not_applicable") in ("NoPermission", "Invalid") or (
+        dp.get("not_applicable") == "Unavailable" and dp.get("call", "").startswith("get configmap")
+    ):
+        errors.append(
+            {"source": "k8s", "reason": dp["reason"], "unscanned": "device plugin sharing config (K8S-006)"}
+        )
+    return node, pods, dp, errors

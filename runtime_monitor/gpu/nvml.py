@@ -14,12 +14,16 @@ from typing import Any
 
 NA_KEY = "not_applicable"
 NOT_MIG = 0xFFFFFFFF  # NVML's "no GPU/compute instance" for processes on a non-MIG GPU
+XID_CRITICAL = 0x8  # pynvml.nvmlEventTypeXidCriticalError
+TIMEOUT = 10  # pynvml.NVML_ERROR_TIMEOUT: nvmlEventSetWait_v2 saw no event in its window
+MAX_XID_EVENTS = 1000  # per pass: a GPU in an error storm must not stall the pass
 
 # NVML return codes we name (pynvml.NVML_ERROR_*); the rest read as "Unknown(<code>)"
 ERROR_NAMES = {
     3: "NotSupported",
     4: "NoPermission",
     6: "NotFound",
+    10: "Timeout",
     13: "FunctionNotFound",
     15: "GpuIsLost",
     18: "LibRmVersionMismatch",
@@ -202,9 +206,71 @@ def _conf_compute(nvml) -> dict:
     }
 
 
-def collect_nvml(nvml) -> dict:
+def _xid_event(nvml, data) -> tuple[Any, dict]:
+    def instance(v: int) -> int | None:
+        return None if int(v) == NOT_MIG else int(v)
+
+    uuid = _text(safe("nvmlDeviceGetUUID", nvml.nvmlDeviceGetUUID, data.device))
+    return uuid, {
+        "xid": int(data.eventData),
+        # NOT_MIG (None here): the driver could not pin the fault to a GPU instance
+        "gpu_instance_id": instance(data.gpuInstanceId),
+        "compute_instance_id": instance(data.computeInstanceId),
+    }
+
+
+def collect_xid_events(nvml, gpus: list[dict], wait_ms: int) -> None:
+    """Each GPU's `xid_events`: the Xid critical errors NVML delivers while we listen (one
+    nvmlEventSetWait_v2 window of wait_ms after the last event), or why it cannot listen
+    (registration is NotSupported on GPUs without full NVML support). NVML only delivers
+    events raised after registration, so a pass sees the Xids of its own window."""
+    import pynvml
+
+    usable = [g for g in gpus if "error" not in g and isinstance(g.get("uuid"), str)]
+    event_set = safe("nvmlEventSetCreate", nvml.nvmlEventSetCreate)
+    if is_na(event_set):
+        for g in usable:
+            g["xid_events"] = event_set
+        return
+    try:
+        listening: dict[str, dict] = {}
+        for g in usable:
+            h = safe("nvmlDeviceGetHandleByIndex", nvml.nvmlDeviceGetHandleByIndex, g["index"])
+            reg = (
+                h
+                if is_na(h)
+                else safe(
+                    "nvmlDeviceRegisterEvents", nvml.nvmlDeviceRegisterEvents, h, XID_CRITICAL, event_set
+                )
+            )
+            g["xid_events"] = reg if is_na(reg) else []
+            if not is_na(reg):
+                listening[g["uuid"]] = g
+        seen = 0
+        while listening and seen < MAX_XID_EVENTS:
+            try:
+                data = nvml.nvmlEventSetWait_v2(event_set, wait_ms)
+            except pynvml.NVMLError as e:
+                if getattr(e, "value", None) != TIMEOUT:
+                    for g in listening.values():
+                        g["xid_events"] = na(
+                            ERROR_NAMES.get(e.value, f"Unknown({e.value})"), "nvmlEventSetWait_v2"
+                        )
+                break
+            seen += 1
+            if int(data.eventType) & XID_CRITICAL:
+                uuid, event = _xid_event(nvml, data)
+                if uuid in listening:
+                    listening[uuid]["xid_events"].append(event)
+    finally:
+        safe("nvmlEventSetFree", nvml.nvmlEventSetFree, event_set)
+
+
+def collect_nvml(nvml, *, xid_wait_ms: int = 0) -> dict:
     """The snapshot's `nvml` section. The caller has called nvmlInit()."""
     count = safe("nvmlDeviceGetCount", nvml.nvmlDeviceGetCount)
+    gpus = [] if is_na(count) else [_gpu(nvml, i) for i in range(int(count))]
+    collect_xid_events(nvml, gpus, xid_wait_ms)
     return {
         "driver_version": _text(safe("nvmlSystemGetDriverVersion", nvml.nvmlSystemGetDriverVersion)),
         "cuda_driver_version": safe(
@@ -212,16 +278,18 @@ def collect_nvml(nvml) -> dict:
         ),
         "conf_compute": _conf_compute(nvml),
         "device_count": count,
-        "gpus": [] if is_na(count) else [_gpu(nvml, i) for i in range(int(count))],
+        "gpus": gpus,
     }
 
 
-def collect_live() -> dict:
-    """NVML on this machine. Raises pynvml.NVMLError when there is no driver or library."""
-    import pynvml
+def collect_live(nvml=None, *, xid_wait_ms: int = 100) -> dict:
+    """NVML on this machine (or `nvml`, a stand-in module such as a FakeNvml: the test seam).
+    Raises pynvml.NVMLError when there is no driver or library."""
+    if nvml is None:
+        import pynvml as nvml
 
-    pynvml.nvmlInit()
+    nvml.nvmlInit()
     try:
-        return collect_nvml(pynvml)
+        return collect_nvml(nvml, xid_wait_ms=xid_wait_ms)
     finally:
-        pynvml.nvmlShutdown()
+        nvml.nvmlShutdown()

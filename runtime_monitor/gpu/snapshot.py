@@ -128,20 +128,28 @@ def take_snapshot(
     pod_resources_socket: str | None = None,
     toolkit_config: str | None = None,
     with_kubernetes: bool = True,
+    kubeconfig: str | None = None,
+    device_plugin_config: str | None = None,
+    nvml_module=None,
+    xid_wait_ms: int = 100,
 ) -> dict:
     """Read this node. NVML must be present (the caller reports a missing driver); every
-    other source is optional and recorded as not applicable when it cannot be read."""
+    other source is optional and recorded as not applicable when it cannot be read.
+    nvml_module replaces pynvml (a FakeNvml: the seam that runs this path without a GPU)."""
     from runtime_monitor.gpu import cgroups, kube, nvml, podresources, toolkit
 
     errors: list[dict] = []
     snap: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "taken_at": _now()}
     node_name = node_name or os.environ.get("NODE_NAME") or os.uname().nodename
-    snap["nvml"] = nvml.collect_live()
+    snap["nvml"] = nvml.collect_live(nvml_module, xid_wait_ms=xid_wait_ms)
     snap["node"] = {"name": node_name, "labels": {}}
     if with_kubernetes:
         try:
-            snap["node"], snap["pods"] = kube.read_node_and_pods(node_name)
-        except Exception as e:  # no API, no RBAC: the pod checks report not applicable
+            snap["node"], snap["pods"], snap["device_plugin_config"], k8s_errors = kube.read_kubernetes(
+                node_name, kubeconfig, device_plugin_config
+            )
+            errors += k8s_errors
+        except Exception as e:  # no kubeconfig, no in-cluster credentials
             snap["pods"] = _unavailable("list pods on the node", e)
             errors.append(
                 {

@@ -61,6 +61,9 @@ class NodeView:
     allocations: list[Allocation] = field(default_factory=list)
     # sources that could not be read: name -> not-applicable record
     unavailable: dict[str, dict] = field(default_factory=dict)
+    # GPU UUID -> the tenants that last used it, from the monitor's state file; None: no state
+    # (a first pass, or a replay without --state-dir)
+    previous_tenants: dict[str, list[str]] | None = None
 
     # -- lookups --
     def pools_of(self, gpu_uuid: str) -> list[Pool]:
@@ -75,6 +78,20 @@ class NodeView:
     def allocated_units(self, pod: dict) -> set[str]:
         ref = pod_ref(pod)
         return {a.unit for a in self.allocations if a.unit and pod_ref(a.pod) == ref}
+
+    def tenants_on(self, gpu_uuid: str) -> set[str]:
+        """Who uses a GPU (or its MIG devices) now, by allocation or running process: tenant
+        names, or "namespace <ns>" for pods no tenant declares."""
+        pods = [a.pod for a in self.allocations if a.unit and self.parent_of(a.unit) == gpu_uuid]
+        pods += [p.pod for p in self.processes if p.pod is not None and p.gpu_uuid == gpu_uuid]
+        out = set()
+        for pod in pods:
+            t = self.tenant_of_pod(pod)
+            out.add(t.name if t else f"namespace {pod['metadata']['namespace']}")
+        return out
+
+    def tenants_by_gpu(self) -> dict[str, list[str]]:
+        return {uuid: sorted(self.tenants_on(uuid)) for uuid in self.gpu_by_uuid}
 
     @property
     def gpu_pods(self) -> list[dict]:
@@ -133,11 +150,15 @@ def _resolve(
     return None, None
 
 
-def build_view(snapshot: dict, policy: RuntimePolicy) -> NodeView:
-    v = NodeView(snapshot, policy)
+def build_view(
+    snapshot: dict, policy: RuntimePolicy, previous_tenants: dict[str, list[str]] | None = None
+) -> NodeView:
+    v = NodeView(snapshot, policy, previous_tenants=previous_tenants)
     node = snapshot.get("node") or {}
     v.node = node.get("name", "")
     v.labels = dict(node.get("labels") or {})
+    if node.get("labels_error"):
+        v.unavailable["node"] = node["labels_error"]
     nvml = snapshot.get("nvml") or {}
     by_minor: dict[int, dict] = {}
     by_index: dict[int, dict] = {}

@@ -80,15 +80,61 @@ def _node_options(f):
     f = click.option(
         "--node-name", default=None, metavar="NAME", help="This node (default: $NODE_NAME, hostname)."
     )(f)
+    f = click.option(
+        "--kubeconfig",
+        default=None,
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Kubeconfig (default: in-cluster, then $KUBECONFIG / ~/.kube/config).",
+    )(f)
+    f = click.option(
+        "--device-plugin-config",
+        default=None,
+        metavar="NS/NAME",
+        help="The device plugin's ConfigMap (default: the one its pod on this node mounts).",
+    )(f)
+    f = click.option(
+        "--xid-wait",
+        default=100,
+        show_default=True,
+        type=click.IntRange(0, 10_000),
+        metavar="MS",
+        help="How long each pass listens for Xid error events.",
+    )(f)
+    # The test seam: NVML answered by a FakeNvml built from a recorded snapshot, so the live
+    # path runs end to end without a GPU. Hidden: it is not a way to monitor anything.
+    f = click.option(
+        "--nvml-from-snapshot", default=None, type=click.Path(dir_okay=False), hidden=True, metavar="FILE"
+    )(f)
     return f
 
 
-def _live_snapshot(node_name, proc, pod_resources_socket, toolkit_config, no_kubernetes) -> dict:
+def _live_snapshot(
+    node_name,
+    proc,
+    pod_resources_socket,
+    toolkit_config,
+    no_kubernetes,
+    kubeconfig=None,
+    device_plugin_config=None,
+    xid_wait=100,
+    nvml_from_snapshot=None,
+) -> dict:
     import pynvml
 
-    from runtime_monitor.gpu.snapshot import take_snapshot
+    from runtime_monitor.gpu.snapshot import SnapshotError, load_snapshot, take_snapshot
     from scanner.cli import ConfigProblem
 
+    if device_plugin_config and "/" not in device_plugin_config:
+        raise click.BadParameter("NAMESPACE/NAME", param_hint="--device-plugin-config")
+    nvml_module = None
+    if nvml_from_snapshot:
+        from runtime_monitor.gpu.fake_nvml import FakeNvml
+
+        try:
+            nvml_module = FakeNvml(load_snapshot(nvml_from_snapshot, replay_nvml=False)["nvml"])
+        except SnapshotError as e:
+            raise ConfigProblem(str(e)) from e
     try:
         return take_snapshot(
             node_name=node_name,
@@ -96,6 +142,10 @@ def _live_snapshot(node_name, proc, pod_resources_socket, toolkit_config, no_kub
             pod_resources_socket=pod_resources_socket,
             toolkit_config=toolkit_config,
             with_kubernetes=not no_kubernetes,
+            kubeconfig=kubeconfig,
+            device_plugin_config=device_plugin_config,
+            nvml_module=nvml_module,
+            xid_wait_ms=xid_wait,
         )
     except pynvml.NVMLError as e:
         raise ConfigProblem(
@@ -161,10 +211,29 @@ def _interval(text: str) -> float:
     "--max-passes", type=click.IntRange(min=1), default=None, help="Continuous mode: stop after N passes."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No console summary (--once).")
+@click.option(
+    "--state-dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Where the monitor remembers which tenant last used each GPU (GPU-009). Default: the user "
+    "data directory when reading this node; a replay (--from-snapshot) keeps state only when given.",
+)
 @_node_options
 @click.pass_context
 def monitor_gpu(
-    ctx, policy_path, once, interval, snapshot_path, outputs, fail_on, metrics_port, max_passes, quiet, **node
+    ctx,
+    policy_path,
+    once,
+    interval,
+    snapshot_path,
+    outputs,
+    fail_on,
+    metrics_port,
+    max_passes,
+    quiet,
+    state_dir,
+    **node,
 ):
     """GPU-tenant isolation on this node (NVML, kubelet allocations, pods) against the policy."""
     if ctx.invoked_subcommand is not None:
@@ -194,7 +263,6 @@ def monitor_gpu(
 
     def one_pass():
         from runtime_monitor.gpu.snapshot import SnapshotError, load_snapshot
-        from runtime_monitor.monitor import evaluate
 
         if snapshot_path:
             try:
@@ -203,7 +271,7 @@ def monitor_gpu(
                 raise ConfigProblem(str(e)) from e
         else:
             snap = _live_snapshot(**node)
-        result, stats = evaluate(snap, policy_doc)
+        result, stats = _evaluate_with_state(snap, policy_doc, state_dir, live=not snapshot_path)
         if metrics is not None:
             metrics.node = result.targets[0].split(":", 1)[1]
             metrics.update(stats)
@@ -215,6 +283,35 @@ def monitor_gpu(
         _finish(one_pass(), None, parsed, fail_on, None, quiet)
         return
     _continuous(one_pass, parsed, fail_on, seconds, max_passes)
+
+
+def _evaluate_with_state(snap, policy_doc, state_dir, *, live: bool):
+    """A pass judged against the tenants each GPU had at the last pass, then the state saved. A
+    state file that cannot be read or written is a scan error (the pass is incomplete: GPU-009
+    judges as on a first pass), never a silent pass."""
+    from runtime_monitor.gpu import state
+    from runtime_monitor.monitor import evaluate
+    from scanner.model.finding import ScanError
+
+    directory = state_dir or (state.default_dir() if live else None)
+    if directory is None:
+        return evaluate(snap, policy_doc)
+    node = (snap.get("node") or {}).get("name", "")
+    problems, previous = [], None
+    try:
+        previous = state.load_state(directory, node)
+    except state.StateError as e:
+        problems.append(str(e))
+    result, stats = evaluate(snap, policy_doc, previous_tenants=previous)
+    try:
+        state.save_state(directory, node, state.merged(previous, stats.gpu_tenants))
+    except state.StateError as e:
+        problems.append(str(e))
+    result.errors += [
+        ScanError(source="state", reason=p, unscanned="tenant changes (GPU-009 judged as a first pass)")
+        for p in problems
+    ]
+    return result, stats
 
 
 def _continuous(one_pass, outputs, fail_on, seconds, max_passes) -> None:

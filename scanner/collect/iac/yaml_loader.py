@@ -22,6 +22,17 @@ class YamlLimitError(ValueError):
     """The document breaks a safety limit (alias expansion, depth)."""
 
 
+class YamlDuplicateKeyError(ValueError):
+    """A mapping names a key twice (only with reject_duplicate_keys): `duplicates` holds
+    (key, first line, repeated line) for every one in the document, 1-based."""
+
+    def __init__(self, duplicates: list[tuple[str, int, int]]):
+        self.duplicates = duplicates
+        super().__init__(
+            "; ".join(f"key {k!r} on line {second} repeats line {first}" for k, first, second in duplicates)
+        )
+
+
 @dataclass(frozen=True)
 class YamlLimits:
     # Nodes per document, after alias expansion. Also a time bound: the pure-Python loader
@@ -68,10 +79,11 @@ CFN_TAGS = {
 }
 
 
-def _make_loader(limits: YamlLimits, cfn: bool):
+def _make_loader(limits: YamlLimits, cfn: bool, reject_duplicate_keys: bool = False):
     class Loader(SafeLoader):
         def __init__(self, stream):
             super().__init__(stream)
+            self.duplicates: list[tuple[str, int, int]] = []
             self._sizes: dict[int, int] = {}
             self._depth = 0
             self._aliases = 0
@@ -114,6 +126,8 @@ def _make_loader(limits: YamlLimits, cfn: bool):
             self._sizes[id(node)] = size
 
         def construct_mapping(self, node, deep=False):
+            if reject_duplicate_keys and isinstance(node, MappingNode):
+                self._note_duplicates(node)
             if isinstance(node, MappingNode):
                 self.flatten_mapping(node)
             d = LineDict()
@@ -129,6 +143,18 @@ def _make_loader(limits: YamlLimits, cfn: bool):
                 d[key] = self.construct_object(value_node, deep=True)
                 d.key_lines[key] = key_node.start_mark.line + 1
             return d
+
+        def _note_duplicates(self, node) -> None:
+            # Own keys only, before merge keys are flattened in: overriding a merged key is legal.
+            seen: dict[tuple[str, str], int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                line, k = key_node.start_mark.line + 1, (key_node.tag, key_node.value)
+                if k in seen:
+                    self.duplicates.append((key_node.value, seen[k], line))
+                else:
+                    seen[k] = line
 
         def construct_sequence_lines(self, node):
             seq = LineList(self.construct_object(c, deep=True) for c in node.value)
@@ -169,27 +195,34 @@ def _make_loader(limits: YamlLimits, cfn: bool):
 _LOADERS: dict[tuple, type] = {}
 
 
-def _loader(limits: YamlLimits, cfn: bool):
-    key = (limits, cfn)
+def _loader(limits: YamlLimits, cfn: bool, reject_duplicate_keys: bool = False):
+    key = (limits, cfn, reject_duplicate_keys)
     if key not in _LOADERS:
-        _LOADERS[key] = _make_loader(limits, cfn)
+        _LOADERS[key] = _make_loader(limits, cfn, reject_duplicate_keys)
     return _LOADERS[key]
 
 
-def load_all(text: str, *, cfn: bool = False, limits: YamlLimits = YamlLimits()) -> list:
+def load_all(
+    text: str, *, cfn: bool = False, limits: YamlLimits = YamlLimits(), reject_duplicate_keys: bool = False
+) -> list:
     """Every document of a YAML stream (JSON is accepted too). Raises yaml.YAMLError on
-    syntax errors and YamlLimitError on limit breaches."""
-    loader = _loader(limits, cfn)(text)
+    syntax errors and YamlLimitError on limit breaches. Duplicate keys are last-wins, as in
+    PyYAML, unless reject_duplicate_keys: then YamlDuplicateKeyError lists them all."""
+    loader = _loader(limits, cfn, reject_duplicate_keys)(text)
     try:
         docs = []
         while loader.check_data():
             loader._composed = 0  # the node limit is per document
             docs.append(loader.get_data())
+        if loader.duplicates:
+            raise YamlDuplicateKeyError(loader.duplicates)
         return docs
     finally:
         loader.dispose()
 
 
-def load_one(text: str, *, cfn: bool = False, limits: YamlLimits = YamlLimits()):
-    docs = load_all(text, cfn=cfn, limits=limits)
+def load_one(
+    text: str, *, cfn: bool = False, limits: YamlLimits = YamlLimits(), reject_duplicate_keys: bool = False
+):
+    docs = load_all(text, cfn=cfn, limits=limits, reject_duplicate_keys=reject_duplicate_keys)
     return docs[0] if docs else None
