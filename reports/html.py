@@ -23,7 +23,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from scanner.model.finding import SEVERITIES, SEVERITY_RANK, STATUSES, ScanResult
+from scanner.model.finding import SEVERITIES, SEVERITY_RANK, STATUSES, ScanResult, split_paths
 
 from .json_report import to_dict
 
@@ -177,12 +177,11 @@ def _bars(counts: dict[str, int]) -> list[dict]:
     return [{"label": k, "count": n, "width": round(300 * n / top)} for k, n in counts.items()]
 
 
-def _path_diagram(f: dict) -> dict:
+def _path_diagram(steps: list[dict]) -> dict:
     """Boxes top to bottom, one per step; the arrow below a box is the edge that leads on,
     labelled with its technique, permissions and where it was found."""
     box_h, gap = 44, 70
     nodes, edges = [], []
-    steps = f.get("path") or []
     for n, step in enumerate(steps):
         y = 10 + n * (box_h + gap)
         nodes.append({"y": y, "node": step["node"], "type": step.get("node_type") or ""})
@@ -199,7 +198,13 @@ def _path_diagram(f: dict) -> dict:
                     "detail": detail,
                 }
             )
-    return {"nodes": nodes, "edges": edges, "height": 20 + len(steps) * box_h + max(0, len(steps) - 1) * gap}
+    height = 20 + len(steps) * box_h + max(0, len(steps) - 1) * gap
+    return {"nodes": nodes, "edges": edges, "height": height, "steps": steps}
+
+
+def _path_diagrams(f: dict) -> list[dict]:
+    """One diagram per distinct shortest path of the finding (they share its start)."""
+    return [_path_diagram(steps) for steps in split_paths(f.get("path") or [])]
 
 
 def _runtime_groups(findings: list[dict]) -> list[dict]:
@@ -301,7 +306,7 @@ def build_view(doc: dict) -> dict:
         "findings": order,
         "rows_data": [_row_data(f) for f in findings],
         "charts": [{"id": cid, "by": by, "bars": _bars(counts)} for cid, by, counts in charts],
-        "paths": [dict(f, diagram=_path_diagram(f)) for f in order if f.get("path")],
+        "paths": [dict(f, diagrams=_path_diagrams(f)) for f in order if f.get("path")],
         "runtime": _runtime_groups(order),
         "untagged_gpu": _untagged_gpu(findings),
         "compliance": _compliance_view(doc.get("compliance")),

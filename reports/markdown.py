@@ -20,7 +20,7 @@ import json
 import posixpath
 import re
 
-from scanner.model.finding import SEVERITIES, SEVERITY_RANK, Finding, ScanResult
+from scanner.model.finding import SEVERITIES, SEVERITY_RANK, Finding, ScanResult, split_paths
 
 from . import scrub_finding, scrub_tree
 from .json_report import summary
@@ -126,11 +126,12 @@ def _finding(result: ScanResult, f: Finding) -> str:
     body = [f"Evidence: {md_text(ev.get('path') or '(resource)', 200)} = {md_text(value, MAX_EVIDENCE)}"]
     if ev.get("provenance") and ev["provenance"] != "explicit":
         body[0] += f" ({md_text(ev['provenance'], 40)})"
-    if d.get("path"):
-        body += ["", "Path:", ""]
-    for i, step in enumerate(d.get("path") or [], 1):
-        how = step.get("technique") or ""
-        body.append(f"{i}. {md_text(step['node'], 200)}" + (f" via {md_text(how, 80)}" if how else ""))
+    paths = split_paths(d.get("path") or [])
+    for k, steps in enumerate(paths, 1):
+        body += ["", f"Path {k} of {len(paths)}:" if len(paths) > 1 else "Path:", ""]
+        for i, step in enumerate(steps, 1):
+            how = step.get("technique") or ""
+            body.append(f"{i}. {md_text(step['node'], 200)}" + (f" via {md_text(how, 80)}" if how else ""))
     for how, snippet in (f.remediation or {}).items():
         body += ["", f"Remediation ({md_text(how, 40)}):", "", _fence(str(snippet))]
     details = "\n".join("  " + x if x else "" for x in "\n".join(body).split("\n"))

@@ -32,7 +32,7 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from scanner.model.finding import Finding, Location, ScanResult
+from scanner.model.finding import Finding, Location, ScanResult, split_paths
 
 from . import dumps, scrub_tree
 
@@ -186,22 +186,26 @@ def _suppression(f: Finding) -> dict:
 
 
 def _code_flow(root: str, f: Finding) -> dict:
-    locations = []
-    for step in f.path:
-        loc: dict = {
-            "logicalLocations": [
-                {"fullyQualifiedName": _text(step.node), "kind": "resource", "name": _text(step.node)}
-            ]
-        }
-        if step.location and step.location.file:
-            loc["physicalLocation"] = _physical(root, step.location)
-        parts = [p for p in (step.technique, ", ".join(step.permissions), step.note) if p]
-        loc["message"] = {"text": _text(" — ".join(parts) if parts else step.node)}
-        tfl: dict = {"location": loc}
-        if step.node_type:
-            tfl["properties"] = {"node_type": step.node_type}
-        locations.append(tfl)
-    return {"message": {"text": _text(f.title)}, "threadFlows": [{"locations": locations}]}
+    # A finding may list several paths from one start: each becomes its own thread flow.
+    flows: list[list] = []
+    for path in split_paths(f.path):
+        locations: list = []
+        flows.append(locations)
+        for step in path:
+            loc: dict = {
+                "logicalLocations": [
+                    {"fullyQualifiedName": _text(step.node), "kind": "resource", "name": _text(step.node)}
+                ]
+            }
+            if step.location and step.location.file:
+                loc["physicalLocation"] = _physical(root, step.location)
+            parts = [p for p in (step.technique, ", ".join(step.permissions), step.note) if p]
+            loc["message"] = {"text": _text(" — ".join(parts) if parts else step.node)}
+            tfl: dict = {"location": loc}
+            if step.node_type:
+                tfl["properties"] = {"node_type": step.node_type}
+            locations.append(tfl)
+    return {"message": {"text": _text(f.title)}, "threadFlows": [{"locations": locs} for locs in flows]}
 
 
 def _result(root: str, f: Finding, index: dict[str, int]) -> dict:

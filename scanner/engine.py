@@ -206,6 +206,16 @@ def run(
         options.progress("evaluate", len(inventory))
     findings, checks, passed = evaluate(inventory, catalogue, options.config)
     rules = {r.id: r.meta.to_json() for r in catalogue.rules}
+    graph_ids = graph_rules_selected(options)
+    if graph_ids:  # privilege paths, after the per-resource rules
+        from scanner.graph.path_rules import GRAPH_RULES
+
+        graph_found, graph_errors = graph_findings(inventory, graph_ids)
+        findings.extend(graph_found)
+        findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
+        errors = [*errors, *graph_errors]
+        rules.update({rid: GRAPH_RULES[rid].to_json() for rid in graph_ids})
+        catalogue = _GraphAwareCatalogue(catalogue, graph_ids)
     if augment is not None:
         pack = augment(inventory, catalogue, findings, errors)
         findings.extend(pack.findings)
@@ -245,6 +255,57 @@ def run(
         compliance=compliance,
         unused_suppressions=unused,
     )
+
+
+def graph_rules_selected(options: ScanOptions) -> tuple[str, ...]:
+    """The privilege-path rules this scan runs: all, unless --rules, --skip-rules,
+    --categories or --compliance leave them out."""
+    from scanner.graph.path_rules import CATEGORY, GRAPH_RULES
+
+    ids = tuple(GRAPH_RULES)
+    if options.compliance or (options.categories and CATEGORY not in options.categories):
+        return ()
+    if options.include_rules:
+        ids = tuple(i for i in ids if i in options.include_rules)
+    if options.exclude_rules:
+        ids = tuple(i for i in ids if i not in options.exclude_rules)
+    return ids
+
+
+def graph_findings(inventory: Inventory, rule_ids: tuple[str, ...]) -> tuple[list[Finding], list[ScanError]]:
+    """Privilege-path findings of the inventory's graph. A failure to build or search the
+    graph is a scan error that names what went unscanned, never an empty pass."""
+    from scanner.graph.build import build_graph
+    from scanner.graph.paths import find_paths
+
+    failures: list[tuple[str, str]] = []
+    errors: list[ScanError] = []
+    try:
+        graph = build_graph(inventory, failures=failures)
+        found = find_paths(graph, inventory)
+    except Exception as e:  # a bug in the search must not hide the rule findings
+        reason = redact_string(f"privilege graph failed: {type(e).__name__}: {e}")[:500]
+        return [], [ScanError("graph", reason, unscanned="privilege paths (" + ", ".join(rule_ids) + ")")]
+    for name, why in failures:  # one provider failed: the others' paths are still reported
+        provider = name.rsplit(".", 1)[-1]
+        reason = redact_string(f"privilege graph contributor {name} failed: {why}")[:500]
+        errors.append(ScanError("graph", reason, unscanned=f"privilege paths through {provider} identities"))
+    return [f for f in found if f.rule_id in rule_ids], errors
+
+
+class _GraphAwareCatalogue:
+    """The rule catalogue as suppressions see it, plus the privilege-path rule ids (which
+    are not per-resource rules), so `ignore privilege-path-admin` mutes those findings."""
+
+    def __init__(self, catalogue: Catalogue, graph_ids: tuple[str, ...]):
+        self._catalogue = catalogue
+        self._graph_ids = set(graph_ids)
+
+    def resolve_id(self, name: str) -> str | None:
+        return self._catalogue.resolve_id(name) or (name if name in self._graph_ids else None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._catalogue, name)
 
 
 def scan_iac(targets: list[str | Path], options: ScanOptions | None = None) -> tuple[ScanResult, Inventory]:

@@ -104,3 +104,18 @@ def test_no_planted_secret_in_any_output(demo_scan):
         for s in secrets:
             assert s not in text, f"a planted secret ({s[:4]}…) appears in {name}"
     assert "[REDACTED:" in outputs["demo.json"]
+
+
+def test_demo_has_a_full_privilege_path_from_the_internet():
+    """The public inference proxy runs as the admin execution role: one path, every step."""
+    from scanner.engine import scan_iac
+
+    result, _ = scan_iac([DEMO])
+    (f,) = [f for f in result.findings if f.rule_id == "internet-path-admin"]
+    assert f.severity == "critical" and f.confidence == "certain" and f.category == "privilege-path"
+    nodes = [s.node for s in f.path]
+    assert "tf:terraform:aws_lambda_function.inference_proxy" in nodes
+    assert "tf:terraform:aws_iam_role.ml_execution" in nodes
+    techniques = [s.technique for s in f.path if s.technique]
+    assert {"aws-public-invoke", "aws-runs-as", "aws-admin-access"} <= set(techniques)
+    assert all(s.location and s.location.file for s in f.path if s.technique)

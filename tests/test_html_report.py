@@ -220,7 +220,8 @@ def test_demo_report_has_no_secret_and_says_what_is_absent(demo_html):
         assert s not in demo_html, f"a planted secret ({s[:4]}…) appears in the HTML report"
     assert "[REDACTED:" in demo_html
     assert "No runtime findings in this scan." in demo_html
-    assert "No privilege paths in this scan." in demo_html
+    # the demo's public function URL leads to an admin role: drawn, path by path
+    assert 'class="path-diagram"' in demo_html and "internet-path-admin" in demo_html
     assert "No scan errors." in demo_html
 
 
@@ -229,3 +230,29 @@ def test_finding_with_no_location_path_or_refs_renders():
 
     html = render("html", build_result())
     assert html.count("<details>") == len(build_result().findings)
+
+
+def test_every_distinct_path_of_a_finding_gets_its_own_diagram():
+    from conftest import build_result
+
+    from reports import render
+    from scanner.model.finding import split_paths
+
+    r = build_result()
+    f = next(f for f in r.findings if f.path)
+    one = list(f.path)
+    f.path = one + one  # a second distinct shortest path from the same start
+    assert [len(p) for p in split_paths(f.path)] == [len(one), len(one)]
+    html = render("html", r)
+    assert html.count('class="path-diagram"') == 2
+    assert "Path 2 of 2" in html and "2 distinct shortest paths" in html
+    md = render("md", r)
+    assert "Path 1 of 2:" in md and "Path 2 of 2:" in md
+    sarif = json.loads(render("sarif", r))
+    flows = [
+        res["codeFlows"][0]["threadFlows"]
+        for run in sarif["runs"]
+        for res in run["results"]
+        if "codeFlows" in res
+    ]
+    assert [len(tf) for tf in flows] == [2]

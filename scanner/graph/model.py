@@ -142,6 +142,8 @@ class PrivilegeGraph:
     def __init__(self) -> None:
         self.g = nx.MultiDiGraph()
         self._alias: dict[str, str] = {}
+        # per-build scratch space for contributors (what add_nodes learned, for add_edges)
+        self.state: dict[str, Any] = {}
 
     # -- nodes ------------------------------------------------------------------------
     def add_node(self, node: Node) -> None:

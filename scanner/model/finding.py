@@ -63,6 +63,22 @@ class PathStep:
     note: str = ""
 
 
+def split_paths(steps: list) -> list[list]:
+    """The paths of a privilege-path finding. `Finding.path` lists every distinct shortest
+    path from one start, one after another; each begins again at the start node. Works on
+    `PathStep`s and on their JSON dicts."""
+
+    def node(s):
+        return s["node"] if isinstance(s, dict) else s.node
+
+    paths: list[list] = []
+    for s in steps:
+        if not paths or node(s) == node(steps[0]):
+            paths.append([])
+        paths[-1].append(s)
+    return paths
+
+
 @dataclass(slots=True)
 class FindingResource:
     uid: str

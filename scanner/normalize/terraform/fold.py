@@ -377,6 +377,17 @@ FOLDERS: dict[str, Callable[[TfResource, Index], None]] = {
 }
 
 
+def _condition(tf: TfResource) -> Any:
+    """An IAM member/binding resource's condition block as {title, expression}, or None."""
+    cond = tf.config.get("condition")
+    cond = cond[0] if isinstance(cond, list) and cond else cond
+    if cond is None or cond == []:
+        return None
+    if isinstance(cond, dict):
+        return {"title": cond.get("title"), "expression": cond.get("expression")}
+    return Unresolved(f"condition of {tf.address}")
+
+
 def iam_members_folder(rtype: str, target_key: str) -> Callable[[TfResource, Index], None]:
     """A folder for `<resource>_iam_member` / `_iam_binding`: each member and its role go onto
     the target's `iam_members`; anything not a literal member string becomes Unresolved."""
@@ -392,10 +403,14 @@ def iam_members_folder(rtype: str, target_key: str) -> Callable[[TfResource, Ind
         if isinstance(members, Unresolved):
             _append(target, "iam_members", Unresolved(f"members of {tf.address}"), tf)
             return
+        cond = _condition(tf)
         for m in members:
             if m is None or not isinstance(m, str | Unresolved):
                 m = Unresolved(f"member of {tf.address}")
-            _append(target, "iam_members", {"role": role, "member": m}, tf)
+            entry = {"role": role, "member": m}
+            if cond is not None:  # only where written: a conditional grant is not an unconditional one
+                entry["condition"] = cond
+            _append(target, "iam_members", entry, tf)
             n = len(target.resource.attrs["iam_members"]) - 1
             for k, v in (("role", role), ("member", m)):
                 if isinstance(v, Unresolved):

@@ -254,6 +254,7 @@ def service_account(tf: TfResource) -> Built:
     if isinstance(email, str):
         b.alias(f"serviceAccount:{email}")
     b.put("project_roles", [])
+    b.put("iam_members", [])  # google_service_account_iam_member / _binding fold in (gcp_more)
     return b.finish()
 
 

@@ -15,6 +15,7 @@ from scanner.normalize.terraform.model import TfResource
 from .builder import Builder, Built
 from .fold import Index, iam_members_folder
 from .gcp import _accelerators, _flag
+from .gcp_colab import ACL_FOLDERS
 from .values import str_list, to_bool, to_int
 
 BUCKET = "gcp.storage.bucket"
@@ -132,6 +133,7 @@ def storage_bucket(tf: TfResource) -> Built:
         logging = True if b.get("logging.log_bucket") is not None else None
     b.put("logging", logging, tf_path="logging", default=False)
     b.put("iam_members", [])
+    b.put("acl", [])  # legacy ACL resources fold in (gcp_colab)
     return b.finish()
 
 
@@ -160,6 +162,7 @@ def kms_crypto_key(tf: TfResource) -> Built:
     b.attr("purpose", default="ENCRYPT_DECRYPT")
     period = b.attr("rotation_period")
     b.put("rotation_period_seconds", _seconds(period), tf_path="rotation_period")
+    b.put("iam_members", [])  # google_kms_crypto_key_iam_member / _binding fold in
     return b.finish()
 
 
@@ -178,4 +181,7 @@ MAPPERS: dict[str, Callable[[TfResource], Built]] = {
 FOLDERS: dict[str, Callable[[TfResource, Index], None]] = {
     "google_storage_bucket_iam_member": bucket_iam,
     "google_storage_bucket_iam_binding": bucket_iam,
+    **ACL_FOLDERS,  # legacy bucket ACLs (gcp_colab)
+    "google_kms_crypto_key_iam_member": iam_members_folder(CRYPTO_KEY, "crypto_key_id"),
+    "google_kms_crypto_key_iam_binding": iam_members_folder(CRYPTO_KEY, "crypto_key_id"),
 }

@@ -78,6 +78,7 @@ def secret_manager_secret(tf: TfResource) -> Built:
     else:
         names = [t.get("name") if isinstance(t, dict) else t for t in blocks(topics)]
         b.put("topics", names or None, tf_path="topics", default=[])
+    b.put("iam_members", [])  # google_secret_manager_secret_iam_member / _binding fold in
     return b.finish()
 
 
@@ -246,6 +247,8 @@ FOLDERS: dict[str, Callable[[TfResource, Index], None]] = {
     "google_cloud_run_v2_job_iam_binding": iam_members_folder(JOB, "name"),
     "google_artifact_registry_repository_iam_member": iam_members_folder(REPO, "repository"),
     "google_artifact_registry_repository_iam_binding": iam_members_folder(REPO, "repository"),
+    "google_secret_manager_secret_iam_member": iam_members_folder(SECRET, "secret_id"),
+    "google_secret_manager_secret_iam_binding": iam_members_folder(SECRET, "secret_id"),
     # mapped above too: a grant is a resource of its own, and fills project_roles
     "google_project_iam_member": project_roles,
     "google_project_iam_binding": project_roles,

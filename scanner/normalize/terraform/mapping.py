@@ -15,8 +15,11 @@ from . import (
     apigateway,
     aws,
     bedrock,
+    eks,
     fold,
     gcp,
+    gcp_colab,
+    gcp_iam,
     gcp_ml,
     gcp_more,
     network_iam,
@@ -37,6 +40,9 @@ MAPPERS = {
     **gcp_more.MAPPERS,
     **sagemaker_more.MAPPERS,
     **network_iam.MAPPERS,
+    **gcp_iam.MAPPERS,
+    **eks.MAPPERS,
+    **gcp_colab.MAPPERS,
 }
 FOLDERS = {
     **fold.FOLDERS,
@@ -46,6 +52,7 @@ FOLDERS = {
     **apigateway.FOLDERS,
     **gcp_more.FOLDERS,
     **sagemaker_more.FOLDERS,
+    **gcp_iam.FOLDERS,
 }
 
 

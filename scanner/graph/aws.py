@@ -1,0 +1,915 @@
+"""AWS nodes and edges of the privilege graph (a `Contributor`).
+
+Nodes: users, roles and groups; compute that runs as a role (Lambda, SageMaker notebooks,
+jobs, models, endpoints, Studio user profiles, Bedrock agents and knowledge bases); data
+(buckets, secrets, KMS keys, model package groups, feature groups); ``ADMIN@aws:<account>``.
+
+Edges come from the technique catalogue (rules/techniques/aws.yaml), applied by its
+``kind``, with every permission asked of the principal's policies together
+(`scanner.graph.aws_access`); structural edges (runs-as, public invoke, data read) come
+from the inventory. An edge that rests on something the scanner cannot decide is
+``conditional``; one that needs a resource the scan does not hold is ``requires-resource``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.graph import aws_managed
+from scanner.graph.aws_access import (
+    Access,
+    ArnIndex,
+    AwsPrincipal,
+    Grant,
+    PolicyRef,
+    compile_ref,
+    grant_of,
+    index_services,
+)
+from scanner.graph.aws_eval import evaluate
+from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, Arns, Scope, infer_scope, resolve_refs
+from scanner.graph.model import (
+    INTERNET,
+    Edge,
+    Node,
+    PrivilegeGraph,
+    Technique,
+    admin_node,
+    load_techniques,
+    weakest,
+)
+from scanner.model.finding import Location
+from scanner.model.inventory import Inventory
+from scanner.model.resource import Ref, Resource, Unresolved
+
+PRINCIPAL_TYPES = {"aws.iam.user": "user", "aws.iam.role": "role", "aws.iam.group": "group"}
+COMPUTE_TYPES = (
+    "aws.lambda.function",
+    "aws.sagemaker.notebook_instance",
+    "aws.sagemaker.training_job",
+    "aws.sagemaker.processing_job",
+    "aws.sagemaker.model",
+    "aws.sagemaker.endpoint",
+    "aws.sagemaker.data_quality_job_definition",
+    "aws.sagemaker.domain",
+    "aws.sagemaker.user_profile",
+    "aws.bedrock.agent",
+    "aws.bedrock.knowledge_base",
+    "aws.bedrock.custom_model",
+)
+# data type -> (the read action, the resource the action is asked on, the attr with a resource policy)
+DATA_TYPES: dict[str, tuple[str, str, str | None]] = {
+    "aws.s3.bucket": ("s3:GetObject", "{arn}/*", "policy"),
+    "aws.secretsmanager.secret": ("secretsmanager:GetSecretValue", "{arn}", None),
+    "aws.kms.key": ("kms:Decrypt", "{arn}", "policy"),
+    "aws.sagemaker.model_package_group": (
+        "sagemaker:DescribeModelPackage",
+        "{arn}",
+        "policy",
+    ),
+    "aws.sagemaker.feature_group": ("sagemaker:GetRecord", "{arn}", None),
+}
+# Actions that only "*" (or NotAction) allows all together: the admin probe.
+ADMIN_PROBE = ("iam:PutRolePolicy", "iam:CreateUser", "ec2:RunInstances", "s3:GetObject", "mlposture:Probe")
+# A resource of a type the inventory does not model, as an ARN pattern a policy can match
+EXAMPLE_ARNS = {
+    "aws.ec2.instance": "arn:aws:ec2:{region}:{account}:instance/*",
+    "aws.glue.dev_endpoint": "arn:aws:glue:{region}:{account}:devEndpoint/*",
+    "aws.bedrock_agentcore.code_interpreter": "arn:aws:bedrock-agentcore:{region}:{account}:code-interpreter/*",
+    "aws.lambda.function": "arn:aws:lambda:{region}:{account}:function:*",
+    "aws.sagemaker.notebook_instance": "arn:aws:sagemaker:{region}:{account}:notebook-instance/*",
+    "aws.sagemaker.user_profile": "arn:aws:sagemaker:{region}:{account}:user-profile/*",
+}
+_SENSITIVE_BUCKET = re.compile(r"train|dataset|model|artifact|feature|corpus|label", re.I)
+_NOT_DATA_BUCKET = re.compile(r"log|trail|audit", re.I)
+_OUTSIDER = "arn:aws:iam::999999999999:user/outsider"  # an AWS principal in no account of the scan
+
+
+@dataclass
+class _State:
+    inv: Inventory
+    scope: Scope
+    arns: Arns
+    principals: dict[str, AwsPrincipal] = field(default_factory=dict)
+    runs_as: dict[str, list[str]] = field(default_factory=dict)  # compute uid -> role uids
+    trusted_services: dict[str, set[str]] = field(default_factory=dict)  # role uid -> services
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+def add_nodes(inv: Inventory, graph: PrivilegeGraph) -> None:
+    scope = infer_scope(inv)
+    st = _State(inv, scope, Arns(inv, scope))
+    graph.state["aws"] = st
+    if not any(r.provider == "aws" for r in inv.resources.values()):
+        return
+    graph.add_node(Node(INTERNET, "source", "internet", "the internet", ""))
+    _add_admin(graph, scope.account)
+    for rtype in PRINCIPAL_TYPES:
+        for r in inv.of_type(rtype):
+            arn, _ = st.arns.of(r)
+            graph.add_node(
+                Node(r.uid, "principal", rtype, r.name, "aws", r.account or scope.account, _loc(r))
+            )
+            if arn:
+                graph.alias(arn, r.uid)
+    for r in inv.of_type(*COMPUTE_TYPES):
+        graph.add_node(Node(r.uid, "compute", r.type, r.name, "aws", r.account or scope.account, _loc(r)))
+        if (arn := st.arns.of(r)[0]) is not None:
+            graph.alias(arn, r.uid)
+    ml_buckets = _ml_buckets(inv)
+    for rtype in DATA_TYPES:
+        for r in inv.of_type(rtype):
+            graph.add_node(
+                Node(
+                    r.uid,
+                    "data",
+                    rtype,
+                    r.name,
+                    "aws",
+                    r.account or scope.account,
+                    _loc(r),
+                    _sensitive(r, ml_buckets),
+                )
+            )
+            if (arn := st.arns.of(r)[0]) is not None:
+                graph.alias(arn, r.uid)
+
+
+def _admin(account: str) -> str:
+    return admin_node("aws", None if account == UNKNOWN_ACCOUNT else account)
+
+
+def _add_admin(graph: PrivilegeGraph, account: str) -> None:
+    known = account != UNKNOWN_ACCOUNT
+    label = f"admin of AWS account {account}" if known else "admin of the AWS account"
+    graph.add_node(Node(_admin(account), "sink", "aws.admin", label, "aws", account if known else None))
+
+
+def _loc(r: Resource) -> Location | None:
+    if not r.source.file:
+        return None
+    return Location(r.source.file, r.source.start_line, r.source.end_line)
+
+
+def _ml_buckets(inv: Inventory) -> set[str]:
+    """Buckets that ML resources read or write: model artifacts, training data."""
+    out: set[str] = set()
+    text_types = ("aws.sagemaker.model", "aws.sagemaker.training_job", "aws.sagemaker.processing_job")
+    for r in inv.of_type(*text_types):
+        for m in re.finditer(r"s3://([a-z0-9.\-]+)", _flat(r.attrs)):
+            out.add(m.group(1))
+    return out
+
+
+def _flat(v: Any) -> str:
+    if isinstance(v, str):
+        return v + " "
+    if isinstance(v, dict):
+        return "".join(_flat(x) for x in v.values())
+    if isinstance(v, list):
+        return "".join(_flat(x) for x in v)
+    return ""
+
+
+def _sensitive(r: Resource, ml_buckets: set[str]) -> str | None:
+    if r.type == "aws.secretsmanager.secret":
+        return "secret"
+    if r.type == "aws.sagemaker.model_package_group":
+        return "model registry"
+    if r.type == "aws.sagemaker.feature_group":
+        return "feature store"
+    if r.type == "aws.s3.bucket":
+        name = r.attrs.get("bucket")
+        name = name if isinstance(name, str) else r.name
+        if name in ml_buckets:
+            return "model artifacts or training data"
+        tags = " ".join(f"{k} {v}" for k, v in (r.tags or {}).items())
+        words = f"{name} {r.name} {tags}"
+        if _SENSITIVE_BUCKET.search(words) and not _NOT_DATA_BUCKET.search(f"{name} {r.name}"):
+            return "training data or model artifacts (by name)"
+    return None
+
+
+# --------------------------------------------------------------------------- principals
+
+
+def _policy_doc(st: _State, ref: Any) -> tuple[str, Any, Location | None]:
+    """(label, document, location) of a managed policy given by Ref or ARN; the document is
+    `Unresolved` when the policy is not known (an AWS managed ARN missing from the snapshot,
+    a customer policy outside the scan), so edges that depend on it are conditional."""
+    inv = st.inv
+    if isinstance(ref, Ref):
+        target = inv.get(ref.uid)
+    elif isinstance(ref, str):
+        target = inv.get(ref)
+        if target is None:
+            doc = aws_managed.lookup(ref)
+            if doc is not None:
+                return ref, doc, None
+            return ref, Unresolved(f"managed policy {ref} is not in the scan"), None
+    else:
+        return "unresolved policy", Unresolved(getattr(ref, "expr", "") or "policy ARN"), None
+    if target is None or target.type != "aws.iam.policy":
+        uid = ref.uid if isinstance(ref, Ref) else str(ref)
+        return uid, Unresolved(f"policy {uid} is not in the scan"), None
+    label = st.arns.of(target)[0] or target.uid
+    doc = resolve_refs(target.attrs.get("document"), inv, st.arns)
+    return label, doc, _loc(target)
+
+
+def _inline(st: _State, r: Resource, owner: str) -> list[PolicyRef]:
+    out = []
+    for i, p in enumerate(r.attrs.get("inline_policies") or []):
+        if not isinstance(p, dict):
+            continue
+        line = r.lines.get(f"inline_policies[{i}]") or r.source.start_line
+        loc = Location(r.source.file, line, line) if r.source.file else None
+        name = p.get("name") if isinstance(p.get("name"), str) else str(i)
+        doc = resolve_refs(p.get("document"), st.inv, st.arns)
+        out.append(compile_ref(f"{owner} inline policy {name}", doc, loc))
+    return out
+
+
+def _managed(st: _State, r: Resource, cache: dict) -> tuple[list[PolicyRef], list[tuple[str, str]]]:
+    refs, own = [], []
+    for m in r.attrs.get("managed_policy_arns") or []:
+        key = m.uid if isinstance(m, Ref) else m if isinstance(m, str) else repr(m)
+        pr = cache.get(key)
+        if pr is None:
+            label, doc, loc = _policy_doc(st, m)
+            pr = cache[key] = compile_ref(label, doc, loc)
+        refs.append(pr)
+        target = st.inv.get(m.uid) if isinstance(m, Ref) else st.inv.get(m) if isinstance(m, str) else None
+        if target is not None and target.type == "aws.iam.policy":
+            own.append((st.arns.of(target)[0] or target.uid, target.uid))
+    return refs, own
+
+
+def _groups_of(st: _State, user: Resource) -> list[Resource]:
+    inv = st.inv
+    found = {g.uid: g for g in inv.related(user, "member_of") if g.type == "aws.iam.group"}
+    names = [g for g in user.attrs.get("groups") or [] if isinstance(g, str)]
+    if names:
+        by_name = {g.attrs.get("group_name"): g for g in inv.of_type("aws.iam.group")}
+        for n in names:
+            g = by_name.get(n) or inv.get(n)
+            if g is not None:
+                found.setdefault(g.uid, g)
+    return list(found.values())
+
+
+def _build_principals(st: _State) -> None:
+    cache: dict[str, PolicyRef] = {}
+    group_policies: dict[str, tuple[list[PolicyRef], list[tuple[str, str]]]] = {}
+    for g in st.inv.of_type("aws.iam.group"):
+        refs, own = _managed(st, g, cache)
+        group_policies[g.uid] = (_inline(st, g, g.uid) + refs, own)
+    for rtype, kind in PRINCIPAL_TYPES.items():
+        for r in st.inv.of_type(rtype):
+            arn, exact = st.arns.of(r)
+            name = r.attrs.get(f"{kind}_name")
+            p = AwsPrincipal(
+                uid=r.uid,
+                kind=kind,
+                arn=arn or r.uid,
+                exact=exact,
+                name=name if isinstance(name, str) else r.name,
+                account=r.account or st.scope.account,
+                location=_loc(r),
+            )
+            refs, own = _managed(st, r, cache)
+            p.policies = _inline(st, r, r.uid) + refs
+            p.own_policies = own
+            if kind == "user":
+                for g in _groups_of(st, r):
+                    p.groups.append(g.uid)
+                    grefs, gown = group_policies.get(g.uid, ([], []))
+                    p.policies += grefs
+                    p.own_policies += gown
+            b = r.attrs.get("permissions_boundary")
+            if b is not None:
+                label, doc, loc = _policy_doc(st, b)
+                p.boundary = compile_ref(f"boundary {label}", doc, loc)
+            if kind == "role":
+                p.trust = resolve_refs(r.attrs.get("assume_role_policy"), st.inv, st.arns)
+                st.trusted_services[r.uid] = _services_trusted(p.trust)
+            index_services(p)
+            st.principals[r.uid] = p
+
+
+def _services_trusted(trust: Any) -> set[str]:
+    out: set[str] = set()
+    if not isinstance(trust, dict) or not isinstance(trust.get("Statement"), list):
+        return out
+    for s in trust["Statement"]:
+        if not isinstance(s, dict) or str(s.get("Effect", "Allow")).lower() != "allow":
+            continue
+        pr = s.get("Principal")
+        if isinstance(pr, dict):
+            for v in pr.get("Service") or []:
+                if isinstance(v, str):
+                    out.add(v.lower())
+    return out
+
+
+def _trust_allows_service(p: AwsPrincipal, service: str) -> Grant | None:
+    res = evaluate("sts:AssumeRole", p.arn, [], resource_policy=p.trust, principal=service, context={})
+    return grant_of(res)
+
+
+# --------------------------------------------------------------------------- edges
+
+
+def add_edges(inv: Inventory, graph: PrivilegeGraph) -> None:
+    st: _State | None = graph.state.get("aws")
+    if st is None or not graph.has(INTERNET):
+        return
+    _build_principals(st)
+    for p in st.principals.values():  # principals in other accounts get their own sink
+        _add_admin(graph, p.account)
+    _runs_as_edges(st, graph)
+    _public_edges(st, graph)
+    access = Access()
+    techniques = [t for t in load_techniques().values() if t.provider == "aws"]
+    by_kind: dict[str, list[Technique]] = defaultdict(list)
+    for t in techniques:
+        by_kind[t.extra.get("kind", "")].append(t)
+    ctx = _EdgeContext(st, graph, access)
+    for p in st.principals.values():
+        for t in by_kind["admin"]:
+            ctx.admin(p, t)
+        if p.uid in ctx.admins:  # already admin: its other edges could only add longer paths
+            continue
+        for t in by_kind["self"]:
+            ctx.self_escalation(p, t)
+        for t in by_kind["group"]:
+            ctx.to_group(p, t)
+        for t in by_kind["principal"]:
+            ctx.to_principal(p, t)
+        for t in by_kind["passrole"]:
+            ctx.passrole(p, t)
+        for t in by_kind["existing"]:
+            ctx.existing(p, t)
+    for t in by_kind["assume"]:
+        ctx.assume(t)
+    for t in by_kind["trusted-by-anyone"]:
+        ctx.trusted_by_anyone(t)
+    for t in by_kind["data-read"]:
+        ctx.data_read(t)
+
+
+def _role_uids(st: _State, graph: PrivilegeGraph, r: Resource) -> list[str]:
+    out = [x.uid for x in st.inv.related(r, "execution_role") if x.type == "aws.iam.role"]
+    if not out:
+        for key in ("role_arn", "execution_role_arn", "execution_role", "default_execution_role"):
+            v = r.attrs.get(key)
+            if isinstance(v, str) and (nid := graph.resolve(v)) and nid in st.principals:
+                out.append(nid)
+    return out
+
+
+def _runs_as_edges(st: _State, graph: PrivilegeGraph) -> None:
+    inv = st.inv
+    for r in inv.of_type(*COMPUTE_TYPES):
+        roles = _role_uids(st, graph, r)
+        note = ""
+        if not roles and r.type == "aws.sagemaker.endpoint":  # endpoint -> config -> model -> role
+            for cfg in inv.related(r, "uses_config"):
+                for model in inv.related(cfg, "serves_model"):
+                    roles += _role_uids(st, graph, model)
+                    note = f"serves model {model.name}"
+        if not roles and r.type == "aws.sagemaker.user_profile":  # the domain's default role
+            for dom in inv.related(r, "in_domain"):
+                roles += _role_uids(st, graph, dom)
+                note = f"the default execution role of domain {dom.name}"
+        st.runs_as[r.uid] = roles
+        for role in roles:
+            loc = _attr_loc(r, "role_arn", "execution_role_arn", "execution_role")
+            graph.add_edge(Edge(r.uid, role, "aws-runs-as", location=loc, granted_by=(r.uid,), note=note))
+
+
+def _attr_loc(r: Resource, *keys: str) -> Location | None:
+    if not r.source.file:
+        return None
+    for k in keys:
+        if k in r.lines:
+            return Location(r.source.file, r.lines[k], r.lines[k])
+    return Location(r.source.file, r.source.start_line, r.source.end_line)
+
+
+def _public_edges(st: _State, graph: PrivilegeGraph) -> None:
+    """INTERNET -> compute that anyone can invoke without AWS credentials."""
+    inv = st.inv
+    for url in inv.of_type("aws.lambda.function_url"):
+        if url.attrs.get("auth_type") != "NONE":
+            continue
+        for fn in inv.related(url, "url_of"):
+            graph.add_edge(
+                Edge(
+                    INTERNET,
+                    fn.uid,
+                    "aws-public-invoke",
+                    ("lambda:InvokeFunctionUrl",),
+                    granted_by=(url.uid,),
+                    location=_attr_loc(url, "auth_type"),
+                    note="function URL with auth NONE",
+                )
+            )
+    for perm in inv.of_type("aws.lambda.permission"):
+        action = perm.attrs.get("action")
+        if perm.attrs.get("principal") != "*" or not (
+            isinstance(action, str)
+            and action.lower() in ("lambda:invokefunction", "lambda:*", "lambda:invokefunctionurl")
+        ):
+            continue
+        limits = [k for k in ("source_arn", "source_account", "principal_org_id") if perm.attrs.get(k)]
+        for fn in inv.related(perm, "grants_on"):
+            graph.add_edge(
+                Edge(
+                    INTERNET,
+                    fn.uid,
+                    "aws-public-invoke",
+                    (action,),
+                    "conditional" if limits else "certain",
+                    conditions=tuple(limits),
+                    granted_by=(perm.uid,),
+                    location=_attr_loc(perm, "principal"),
+                    note='resource policy allows Principal "*"',
+                )
+            )
+    for route in inv.of_type("aws.apigateway.rest_method", "aws.apigateway.http_route"):
+        if route.attrs.get("authorization", "NONE") != "NONE" or route.attrs.get("api_key_required") is True:
+            continue
+        conf, conds = "certain", []
+        for api in inv.related(route, "in_api"):
+            types = api.attrs.get("endpoint_types") or []
+            if isinstance(types, list) and "PRIVATE" in types:
+                conf = "none"
+            elif api.attrs.get("policy"):
+                conf, conds = "conditional", ["API resource policy"]
+        if conf == "none":
+            continue
+        for target in inv.related(route, "invokes"):
+            if graph.has(target.uid):
+                graph.add_edge(
+                    Edge(
+                        INTERNET,
+                        target.uid,
+                        "aws-public-invoke",
+                        ("execute-api:Invoke",),
+                        conf,
+                        tuple(conds),
+                        granted_by=(route.uid,),
+                        location=_attr_loc(route, "authorization"),
+                        note="API Gateway route with no authorization",
+                    )
+                )
+
+
+class _EdgeContext:
+    """Applies techniques for one build: indexes of targets, shared by every principal."""
+
+    def __init__(self, st: _State, graph: PrivilegeGraph, access: Access):
+        self.st, self.graph, self.access = st, graph, access
+        roles = [p for p in st.principals.values() if p.kind == "role"]
+        self.role_index = ArnIndex([(p.arn, p.uid) for p in roles])
+        self.user_index = ArnIndex([(p.arn, p.uid) for p in st.principals.values() if p.kind == "user"])
+        self.group_index = ArnIndex([(p.arn, p.uid) for p in st.principals.values() if p.kind == "group"])
+        self._by_service: dict[str, ArnIndex] = {}
+        self.admins: set[str] = set()  # principals certainly allowed everything
+        self._hubs: dict[str, bool] = {}
+        self._existing: dict[tuple[str, ...], ArnIndex] = {}
+
+    # -- helpers --------------------------------------------------------------------
+    def _edge(
+        self,
+        p: AwsPrincipal,
+        dst: str,
+        t: Technique,
+        asked: list[tuple[str, str, Grant, dict | None]],
+        confidence: str | None = None,
+        note: str = "",
+    ) -> None:
+        conf = weakest([g.confidence for _, _, g, _ in asked] + ([confidence] if confidence else []))
+        conds = tuple(dict.fromkeys(k for _, _, g, _ in asked for k in g.undecided))
+        granted: list[str] = []
+        loc = None
+        for action, resource, _, extra in asked:
+            for ref in self.access.granting(self.st.principals[p.uid], action, resource, extra):
+                where = ref.label
+                if ref.location is not None:
+                    where = f"{ref.label} ({ref.location.file}:{ref.location.start_line})"
+                    loc = loc or ref.location
+                if where not in granted:
+                    granted.append(where)
+        perms = tuple(dict.fromkeys(a for a, _, _, _ in asked))
+        self.graph.add_edge(Edge(p.uid, dst, t.id, perms, conf, conds, tuple(granted), loc, note))
+
+    def _ask_all(self, p: AwsPrincipal, t: Technique, subst: dict[str, str], extra=None) -> list | None:
+        """Ask every permission of `t` with its resource template filled; None if one is denied."""
+        asked = []
+        for perm in t.permissions:
+            resource = _fill(perm.resource, subst)
+            if resource is None:
+                return None
+            ex = extra if perm.action.lower() == "iam:passrole" else None
+            g = self.access.ask(p, perm.action, resource, extra=ex)
+            if g is None:
+                return None
+            asked.append((perm.action, resource, g, ex))
+        return asked
+
+    def _example(self, rtype: str, p: AwsPrincipal) -> str:
+        tmpl = EXAMPLE_ARNS.get(rtype, "*")
+        return tmpl.format(region=self.st.scope.region, account=p.account)
+
+    def _trusting(self, service: str) -> ArnIndex:
+        idx = self._by_service.get(service)
+        if idx is None:
+            items = [
+                (p.arn, p.uid)
+                for p in self.st.principals.values()
+                if p.kind == "role" and service in self.st.trusted_services.get(p.uid, ())
+            ]
+            idx = self._by_service[service] = ArnIndex(items)
+        return idx
+
+    # -- kinds ----------------------------------------------------------------------
+    def admin(self, p: AwsPrincipal, t: Technique) -> None:
+        if not p.any_service:  # only a service wildcard or NotAction can allow every probe
+            return
+        asked = []
+        for action in ADMIN_PROBE:
+            g = self.access.ask(p, action, "*")
+            if g is None:
+                return
+            asked.append((action, "*", g, None))
+        g = weakest(x[2].confidence for x in asked)
+        undecided = tuple(k for x in asked for k in x[2].undecided)
+        self._edge(p, _admin(p.account), t, [("*", "*", Grant(g, undecided), None)])
+        if g == "certain":
+            self.admins.add(p.uid)
+
+    def self_escalation(self, p: AwsPrincipal, t: Technique) -> None:
+        if p.kind not in t.extra.get("applies_to", ["user", "role"]):
+            return
+        targets: list[str] = []
+        templates = {perm.resource for perm in t.permissions}
+        if "{group}" in templates:
+            targets = [self.st.principals[g].arn for g in p.groups if g in self.st.principals]
+        elif "{own_policy}" in templates:
+            targets = [arn for arn, _ in p.own_policies]
+        else:
+            targets = [p.arn]
+        for target in targets:
+            asked = self._ask_all(p, t, {"principal": p.arn, "group": target, "own_policy": target})
+            if asked:
+                conf = "requires-resource" if t.requires_resource else None
+                note = "" if target == p.arn else f"on {target}"
+                self._edge(p, _admin(p.account), t, asked, conf, note)
+                return
+
+    def to_group(self, p: AwsPrincipal, t: Technique) -> None:
+        if p.kind not in t.extra.get("applies_to", ["user"]):
+            return
+        first = t.permissions[0]
+        for gid, garn, g in self.access.targets(p, first.action, self.group_index):
+            if gid in p.groups:
+                continue
+            asked = [(first.action, garn, g, None)]
+            self._edge(p, gid, t, asked)
+
+    def to_principal(self, p: AwsPrincipal, t: Technique) -> None:
+        index = self.user_index if t.extra.get("target") == "user" else self.role_index
+        first, rest = t.permissions[0], t.permissions[1:]
+        for tid, tarn, g in self.access.targets(p, first.action, index):
+            if tid == p.uid:
+                continue
+            asked = [(first.action, tarn, g, None)]
+            for perm in rest:
+                res = tarn if perm.resource == "{target}" else "*"
+                g2 = self.access.ask(p, perm.action, res)
+                if g2 is None:
+                    break
+                asked.append((perm.action, res, g2, None))
+            else:
+                self._edge(p, tid, t, asked)
+
+    def passrole(self, p: AwsPrincipal, t: Technique) -> None:
+        service = t.trusted_service or ""
+        others = [perm for perm in t.permissions if perm.action.lower() != "iam:passrole"]
+        asked_others = []
+        for perm in others:  # the permissions on "*" first: a cheap way out
+            g = self.access.ask(p, perm.action, "*" if perm.resource == "*" else perm.resource)
+            if g is None:
+                return
+            asked_others.append((perm.action, "*", g, None))
+        extra = {"iam:PassedToService": [service]}
+        conf = (
+            "requires-resource"
+            if t.requires_resource and not self.st.inv.of_type(*t.requires_resource)
+            else None
+        )
+        for rid, rarn, g in self.access.targets(p, "iam:PassRole", self._trusting(service), extra=extra):
+            if rid == p.uid:
+                continue
+            trust = _trust_allows_service(self.st.principals[rid], service)
+            if trust is None:
+                continue
+            asked = [("iam:PassRole", rarn, g, extra), *asked_others]
+            self._edge(
+                p, rid, t, asked, weakest([trust.confidence, conf or "certain"]), f"passed to {service}"
+            )
+
+    def existing(self, p: AwsPrincipal, t: Technique) -> None:
+        types = t.requires_resource
+        resources = [r for r in self.st.inv.of_type(*types) if self.st.runs_as.get(r.uid)]
+        on_resource = [perm for perm in t.permissions if perm.resource == "{resource}"]
+        on_any = [perm for perm in t.permissions if perm.resource != "{resource}"]
+        base = []
+        for perm in on_any:
+            g = self.access.ask(p, perm.action, "*")
+            if g is None:
+                return
+            base.append((perm.action, "*", g, None))
+        covered: set[str] = set()
+        if resources:
+            key = tuple(types)
+            idx = self._existing.get(key)
+            if idx is None:
+                idx = self._existing[key] = ArnIndex(
+                    [(a, r.uid) for r in resources if (a := self.st.arns.of(r)[0])]
+                )
+            first = on_resource[0]
+            for rid, rarn, g in self.access.targets(p, first.action, idx):
+                asked = [*base, (first.action, rarn, g, None)]
+                for perm in on_resource[1:]:
+                    g2 = self.access.ask(p, perm.action, rarn)
+                    if g2 is None:
+                        break
+                    asked.append((perm.action, rarn, g2, None))
+                else:
+                    if p.uid not in self.st.runs_as.get(rid, ()):
+                        self._edge(p, rid, t, asked)
+            for r in resources:
+                covered.update(self.st.runs_as.get(r.uid, ()))
+        # Roles that could run such a resource, none of which is in the scan: requires-resource.
+        service = t.trusted_service or ""
+        example = self._example(types[0], p) if types else "*"
+        asked = list(base)
+        for perm in on_resource:
+            g = self.access.ask(p, perm.action, example)
+            if g is None:
+                return
+            asked.append((perm.action, example, g, None))
+        hub = self._hub(types, service, covered)
+        if hub is not None:
+            note = f"needs an existing {' or '.join(types)} running as a role that trusts {service}"
+            self._edge(p, hub, t, asked, "requires-resource", note)
+
+    def _hub(self, types: tuple[str, ...], service: str, covered: set[str]) -> str | None:
+        """A stand-in for "some existing resource of these types, not in the scan": principals
+        that could act on one get one edge to it, and it leads to every role such a resource
+        could run as (P + R edges, not P x R)."""
+        hub = f"aws:unscanned:{'|'.join(types)}:{service}"
+        if hub in self._hubs:
+            return hub if self._hubs[hub] else None
+        roles = [rid for _, rid in self._trusting(service).items if rid not in covered]
+        self._hubs[hub] = bool(roles)
+        if not roles:
+            return None
+        label = f"an existing {' or '.join(t.rsplit('.', 1)[-1] for t in types)} (not in the scan)"
+        self.graph.add_node(Node(hub, "compute", types[0], label, "aws", self.st.scope.account))
+        for rid in roles:
+            self.graph.add_edge(
+                Edge(hub, rid, "aws-runs-as", (), "requires-resource", note=f"a role that trusts {service}")
+            )
+        return hub
+
+    def assume(self, t: Technique) -> None:
+        """sts:AssumeRole: the role's trust must allow the caller (by ARN, or its account, or
+        anyone) and, unless the trust names the caller itself, so must the caller's policies."""
+        by_arn: dict[str, list[AwsPrincipal]] = defaultdict(list)
+        open_roles: list[AwsPrincipal] = []  # trusts an account, anyone, or something unresolved
+        for role in self.st.principals.values():
+            if role.kind != "role":
+                continue
+            named, wide = _trusted_aws_principals(role.trust)
+            for arn in named:
+                by_arn[arn].append(role)
+            if wide:
+                open_roles.append(role)
+        open_index = ArnIndex([(r.arn, r.uid) for r in open_roles])
+        for p in self.st.principals.values():
+            if p.kind == "group" or p.uid in self.admins:
+                continue
+            ctx = self.access.context(p)
+            for role in by_arn.get(p.arn, ()):  # the trust names the caller: enough in one account
+                if role.uid == p.uid:
+                    continue
+                res = evaluate(
+                    "sts:AssumeRole",
+                    role.arn,
+                    p.compiled,
+                    resource_policy=role.trust,
+                    principal=p.arn,
+                    context=ctx,
+                    boundary=p.boundary.compiled if p.boundary else None,
+                )
+                g = grant_of(res)
+                if g is not None:
+                    self._edge(
+                        p,
+                        role.uid,
+                        t,
+                        [("sts:AssumeRole", role.arn, g, None)],
+                        note="the trust policy names this principal",
+                    )
+            for rid, rarn, g in self.access.targets(p, "sts:AssumeRole", open_index):
+                if rid == p.uid:
+                    continue
+                tr = _trust_grant(self.st.principals[rid], p, ctx)
+                if tr is None:
+                    continue
+                self._edge(
+                    p,
+                    rid,
+                    t,
+                    [("sts:AssumeRole", rarn, g, None)],
+                    tr.confidence,
+                    "the trust policy allows the caller's account",
+                )
+
+    def trusted_by_anyone(self, t: Technique) -> None:
+        for role in self.st.principals.values():
+            if role.kind != "role" or not isinstance(role.trust, dict):
+                continue
+            g = grant_of(
+                evaluate(
+                    "sts:AssumeRole",
+                    role.arn,
+                    [],
+                    resource_policy=role.trust,
+                    principal=_OUTSIDER,
+                    context={},
+                )
+            )
+            if g is not None:
+                self.graph.add_edge(
+                    Edge(
+                        INTERNET,
+                        role.uid,
+                        t.id,
+                        ("sts:AssumeRole",),
+                        g.confidence,
+                        g.undecided,
+                        (role.uid,),
+                        role.location,
+                        "any AWS account may assume it",
+                    )
+                )
+
+    def data_read(self, t: Technique) -> None:
+        inv = self.st.inv
+        for rtype, (action, template, policy_attr) in DATA_TYPES.items():
+            items = []
+            policies: dict[str, Any] = {}
+            for r in inv.of_type(rtype):
+                arn = self.st.arns.of(r)[0]
+                if not arn:
+                    continue
+                if not self.graph.node(r.uid).sensitive:
+                    continue  # only sensitive data ends a path; who-can asks policies directly
+                items.append((template.format(arn=arn), r.uid))
+                if policy_attr and r.attrs.get(policy_attr):
+                    policies[r.uid] = resolve_refs(r.attrs.get(policy_attr), inv, self.st.arns)
+            if not items:
+                continue
+            index = ArnIndex(items)
+            for p in self.st.principals.values():
+                if p.kind == "group" or p.uid in self.admins:
+                    continue
+                for did, darn, g in self.access.targets(p, action, index):
+                    rp = policies.get(did)
+                    if rp is not None:
+                        g = self.access.ask(p, action, darn, resource_policy=rp)
+                        if g is None:
+                            continue
+                        if rtype == "aws.kms.key" and not _key_policy_admits(action, darn, rp, p):
+                            continue
+                    self._edge(p, did, t, [(action, darn, g, None)])
+            # a resource policy that admits principals by ARN, or anyone
+            for did, rp in policies.items():
+                darn = next(a for a, n in items if n == did)
+                named, wide = _trusted_aws_principals(rp)
+                for arn in named:
+                    pid = self.graph.resolve(arn)
+                    if pid in self.st.principals and self.st.principals[pid].kind != "group":
+                        p = self.st.principals[pid]
+                        g = self.access.ask(p, action, darn, resource_policy=rp)
+                        if g is not None:
+                            self.graph.add_edge(
+                                Edge(
+                                    pid,
+                                    did,
+                                    t.id,
+                                    (action,),
+                                    g.confidence,
+                                    g.undecided,
+                                    (did,),
+                                    _loc(inv.get(did)),
+                                    "the resource policy names this principal",
+                                )
+                            )
+                g = _public(
+                    grant_of(evaluate(action, darn, [], resource_policy=rp, principal=_OUTSIDER, context={}))
+                )
+                if g is not None and not _public_blocked(inv.get(did)):
+                    self.graph.add_edge(
+                        Edge(
+                            INTERNET,
+                            did,
+                            t.id,
+                            (action,),
+                            g.confidence,
+                            g.undecided,
+                            (did,),
+                            _loc(inv.get(did)),
+                            "the resource policy allows anyone",
+                        )
+                    )
+
+
+def _public(g: Grant | None) -> Grant | None:
+    """A grant to anyone counts only when the policy itself is known to admit anyone: a
+    principal the scanner could not resolve is far more often the account than "*"."""
+    if g is None or any(k.startswith("unresolved:") for k in g.undecided):
+        return None
+    return g
+
+
+def _trust_grant(role: AwsPrincipal, p: AwsPrincipal, ctx: dict) -> Grant | None:
+    """Whether the role's trust admits the caller through its account (root ARN or bare id)."""
+    best = None
+    for who in (f"arn:aws:iam::{p.account}:root", p.account):
+        g = grant_of(
+            evaluate("sts:AssumeRole", role.arn, [], resource_policy=role.trust, principal=who, context=ctx)
+        )
+        if g is not None and (best is None or g.confidence == "certain"):
+            best = g
+    return best
+
+
+def _key_policy_admits(action: str, arn: str, policy: Any, p: AwsPrincipal) -> bool:
+    """A KMS key policy must itself admit the caller or its account; IAM alone is not enough."""
+    for who in (p.arn, f"arn:aws:iam::{p.account}:root"):
+        if evaluate(action, arn, [], resource_policy=policy, principal=who, context={}).possible:
+            return True
+    return False
+
+
+def _public_blocked(r: Resource | None) -> bool:
+    pab = r.attrs.get("public_access_block") if r is not None else None
+    return isinstance(pab, dict) and (
+        pab.get("restrict_public_buckets") is True or pab.get("block_public_policy") is True
+    )
+
+
+def _trusted_aws_principals(doc: Any) -> tuple[set[str], bool]:
+    """(the AWS principal ARNs an Allow statement names, whether one names an account, "*"
+    or something unresolved, so that the caller's own policies decide)."""
+    named: set[str] = set()
+    wide = False
+    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), list):
+        return named, isinstance(doc, Unresolved)
+    for s in doc["Statement"]:
+        if not isinstance(s, dict):
+            wide = True
+            continue
+        if str(s.get("Effect", "Allow")).lower() != "allow":
+            continue
+        pr = s.get("Principal")
+        if pr == "*":
+            wide = True
+            continue
+        if not isinstance(pr, dict):
+            wide = wide or isinstance(pr, Unresolved | Ref)
+            continue
+        vals = pr.get("AWS") or []
+        for v in vals if isinstance(vals, list) else [vals]:
+            if not isinstance(v, str) or v == "*" or v.endswith(":root") or re.fullmatch(r"\d{12}", v):
+                wide = True
+            else:
+                named.add(v)
+    return named, wide
+
+
+def _fill(template: str, subst: dict[str, str]) -> str | None:
+    if not template.startswith("{"):
+        return template
+    return subst.get(template.strip("{}"))

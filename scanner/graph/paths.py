@@ -1,0 +1,281 @@
+"""Path search over the privilege graph, and the findings it yields.
+
+For every target (an ``ADMIN@`` sink, a sensitive data node) one breadth-first search runs
+backwards from it, giving every node's distance to the target; the distinct shortest paths
+from a start are then walked along edges that go one step closer. That is what
+`networkx.all_shortest_paths` computes per pair, but shared by all starts, so finding all
+paths costs one search per target instead of one per (start, target) pair. Paths per
+finding are bounded (`MAX_PATHS`).
+
+One finding per start (a principal, or INTERNET) and target, listing every distinct
+shortest path as `PathStep`s in `Finding.path` (each path begins again at the start node).
+Trivial paths are left out: a principal that is admin by its own policies, or that reads
+data its own policy grants (one step), is by design; the static IAM rules judge those.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from scanner.graph.model import CONFIDENCES, INTERNET, Edge, Node, PrivilegeGraph, weakest
+from scanner.graph.path_rules import GRAPH_RULES
+from scanner.model.finding import Evidence, Finding, FindingResource, Location, PathStep, fingerprint
+from scanner.model.inventory import Inventory
+
+MAX_PATHS = 10  # shortest paths listed per finding
+MAX_DEPTH = 12  # longer chains are not followed
+DIRECT_ADMIN = "aws-admin-access"
+
+
+@dataclass
+class Path:
+    nodes: list[str]
+    edges: list[Edge]  # the best edge of each hop
+
+    @property
+    def confidence(self) -> str:
+        return weakest(e.confidence for e in self.edges)
+
+
+_RANK = {c: i for i, c in enumerate(CONFIDENCES)}
+
+
+def _pair_rank(datas: dict) -> int:
+    return min(_RANK[d["edge"].confidence] for d in datas.values())
+
+
+def best_edge(graph: PrivilegeGraph, u: str, v: str, level: int = len(CONFIDENCES) - 1) -> Edge:
+    """Of the techniques that join u to v (at most `level` uncertain), the most certain, then
+    the first by id."""
+    edges = [d["edge"] for d in graph.g.get_edge_data(u, v).values() if _RANK[d["edge"].confidence] <= level]
+    return min(edges, key=lambda e: (_RANK[e.confidence], e.technique))
+
+
+def distances_to(graph: PrivilegeGraph, target: str, level: int = len(CONFIDENCES) - 1) -> dict[str, int]:
+    """Hops from every node that can reach `target` over edges at most `level` uncertain
+    (0: certain edges only), by a backward BFS."""
+    dist = {target: 0}
+    queue = deque([target])
+    pred = graph.g.pred
+    while queue:
+        v = queue.popleft()
+        d = dist[v] + 1
+        if d > MAX_DEPTH:
+            continue
+        for u, datas in pred[v].items():
+            if u not in dist and _pair_rank(datas) <= level:
+                dist[u] = d
+                queue.append(u)
+    return dist
+
+
+class Distances:
+    """Distances to one target at every confidence level, computed when first asked."""
+
+    def __init__(self, graph: PrivilegeGraph, target: str):
+        self.graph, self.target = graph, target
+        self._by_level: dict[int, dict[str, int]] = {}
+
+    def level(self, level: int) -> dict[str, int]:
+        if level not in self._by_level:
+            self._by_level[level] = distances_to(self.graph, self.target, level)
+        return self._by_level[level]
+
+    def reaches(self, start: str) -> bool:
+        return start in self.level(len(CONFIDENCES) - 1)
+
+
+def shortest_paths(
+    graph: PrivilegeGraph, start: str, target: str, dists: Distances | None = None, limit: int = MAX_PATHS
+) -> list[Path]:
+    """Up to `limit` distinct shortest paths from start to target over the most certain
+    edges that connect them: shortest certain paths when there are any, else shortest
+    paths with conditional edges, else with requires-resource edges."""
+    dists = dists or Distances(graph, target)
+    for level in range(len(CONFIDENCES)):
+        dist = dists.level(level)
+        if start in dist:
+            break
+    else:
+        return []
+    out: list[Path] = []
+    succ = graph.g.succ
+
+    def walk(node: str, trail: list[str]) -> Iterator[list[str]]:
+        if node == target:
+            yield trail
+            return
+        want = dist[node] - 1
+        for nxt in sorted(succ[node]):
+            if dist.get(nxt) == want and _pair_rank(succ[node][nxt]) <= level:
+                yield from walk(nxt, [*trail, nxt])
+
+    for nodes in walk(start, [start]):
+        edges = [best_edge(graph, a, b, level) for a, b in zip(nodes, nodes[1:], strict=False)]
+        out.append(Path(nodes, edges))
+        if len(out) >= limit:
+            break
+    out.sort(key=lambda p: _RANK[p.confidence])
+    return out
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def is_start(n: Node) -> bool:
+    return n.id == INTERNET or (n.kind == "principal" and not n.type.endswith("group"))
+
+
+def targets(graph: PrivilegeGraph) -> list[Node]:
+    return [n for n in graph.nodes() if n.kind == "sink" or (n.kind == "data" and n.sensitive)]
+
+
+def _admin_by_design(graph: PrivilegeGraph, start: str) -> bool:
+    return any(e.technique == DIRECT_ADMIN for e in graph.edges_from(start))
+
+
+def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Finding]:
+    """Every privilege-path finding of the graph."""
+    starts = [n for n in graph.nodes() if is_start(n)]
+    by_design = {n.id for n in starts if _admin_by_design(graph, n.id)}
+    admin_reached: dict[str, str] = {}  # start -> confidence of its admin finding
+    findings: list[Finding] = []
+    sinks = [t for t in targets(graph) if t.kind == "sink"]
+    data = [t for t in targets(graph) if t.kind == "data"]
+    for target in sinks + data:  # sinks first: a start that reaches admin gets no data findings
+        dists = Distances(graph, target.id)
+        dist = dists.level(len(CONFIDENCES) - 1)
+        for s in starts:
+            if s.id not in dist or s.id == target.id or s.id in by_design:
+                continue
+            if target.kind == "data":
+                if admin_reached.get(s.id) == "certain":
+                    continue
+                if dist[s.id] == 1 and s.id != INTERNET:
+                    continue  # its own policy grants the read: by design
+            paths = shortest_paths(graph, s.id, target.id, dists)
+            if not paths:
+                continue
+            f = _finding(graph, inv, s, target, paths)
+            findings.append(f)
+            if target.kind == "sink":
+                best = f.confidence
+                if CONFIDENCES.index(best) < CONFIDENCES.index(
+                    admin_reached.get(s.id, "requires-resource")
+                ) or (s.id not in admin_reached):
+                    admin_reached[s.id] = best
+    findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
+    return findings
+
+
+def _rule_id(start: Node, target: Node) -> str:
+    internet = start.id == INTERNET
+    if target.kind == "sink":
+        return "internet-path-admin" if internet else "privilege-path-admin"
+    return "internet-path-data" if internet else "privilege-path-data"
+
+
+def severity_of(rule_id: str, confidence: str) -> str:
+    """Admin: critical when certain, else high. Data: high when certain, else medium; from the
+    internet one step worse. (Lateral movement alone would be medium; it is not reported.)"""
+    certain = confidence == "certain"
+    if rule_id.endswith("-admin"):
+        return "critical" if certain else "high"
+    if rule_id.startswith("internet-"):
+        return "critical" if certain else "high"
+    return "high" if certain else "medium"
+
+
+def _label(graph: PrivilegeGraph, node_id: str) -> str:
+    n = graph.node(node_id)
+    return n.label if n.id == node_id and n.label else node_id
+
+
+def _describe(graph: PrivilegeGraph, p: Path) -> str:
+    parts = [_label(graph, p.nodes[0])]
+    for e, nxt in zip(p.edges, p.nodes[1:], strict=True):
+        parts.append(f"-[{e.technique}]-> {_label(graph, nxt)}")
+    return " ".join(parts)
+
+
+def _steps(graph: PrivilegeGraph, p: Path) -> list[PathStep]:
+    steps = []
+    for i, nid in enumerate(p.nodes):
+        node = graph.node(nid)
+        if i < len(p.edges):
+            e = p.edges[i]
+            note = "; ".join(x for x in (e.note, _granted(e), _conf(e)) if x)
+            steps.append(
+                PathStep(nid, node.type, e.technique, list(e.permissions), e.location or node.location, note)
+            )
+        else:
+            steps.append(PathStep(nid, node.type, None, [], node.location, node.sensitive or ""))
+    return steps
+
+
+def _granted(e: Edge) -> str:
+    return f"granted by {', '.join(e.granted_by[:3])}" if e.granted_by else ""
+
+
+def _conf(e: Edge) -> str:
+    if e.confidence == "certain":
+        return ""
+    why = f" ({', '.join(e.conditions[:5])})" if e.conditions else ""
+    return f"{e.confidence}{why}"
+
+
+def _resource_node(graph: PrivilegeGraph, start: Node, first: Path) -> Node:
+    """The node a finding is about: the start, or for INTERNET the exposed entry point."""
+    return graph.node(first.nodes[1]) if start.id == INTERNET else start
+
+
+def _finding(
+    graph: PrivilegeGraph, inv: Inventory | None, start: Node, target: Node, paths: list[Path]
+) -> Finding:
+    rule_id = _rule_id(start, target)
+    meta = GRAPH_RULES[rule_id]
+    confidence = paths[0].confidence  # sorted: the most certain path first
+    about = _resource_node(graph, start, paths[0])
+    r = inv.get(about.id) if inv is not None else None
+    if r is not None:
+        res = FindingResource(r.uid, r.type, r.name, r.provider, r.account, r.region)
+    else:
+        res = FindingResource(about.id, about.type, about.label, about.provider, about.scope)
+    location = None
+    if start.id == INTERNET and paths[0].edges[0].location is not None:
+        location = paths[0].edges[0].location
+    elif about.location is not None:
+        location = about.location
+    if location is not None:
+        location = Location(location.file, location.start_line, location.end_line)
+    hops = len(paths[0].edges)
+    what = target.label if target.kind == "sink" else f"{target.label} ({target.sensitive})"
+    who = "the internet" if start.id == INTERNET else f'{start.type.split(".")[-1]} "{start.label}"'
+    more = f" ({len(paths)} shortest paths{'+' if len(paths) >= MAX_PATHS else ''})" if len(paths) > 1 else ""
+    message = (
+        f"{who} can reach {what} in {hops} step{'s' if hops > 1 else ''}{more}: {_describe(graph, paths[0])}"
+    )
+    if confidence != "certain":
+        message += f" [{confidence}]"
+    steps: list[PathStep] = []
+    for p in paths:
+        steps.extend(_steps(graph, p))
+    return Finding(
+        fingerprint=fingerprint(rule_id, start.id, target.id),
+        rule_id=rule_id,
+        title=meta.title,
+        severity=severity_of(rule_id, confidence),
+        status="fail",
+        category=meta.category,
+        resource=res,
+        message=message,
+        evidence=Evidence(f"path:{target.id}", [_describe(graph, p) for p in paths]),
+        source=r.source.kind if r is not None else "iac",
+        location=location,
+        path=steps,
+        confidence=confidence,
+        remediation=dict(meta.remediation),
+        references=list(meta.references),
+    )

@@ -1,0 +1,184 @@
+"""Privilege paths end to end: each scenario under fixtures/graph/aws is real Terraform, read
+through the IaC pipeline, built into the graph and searched. What must be found is found
+with the right confidence; what must not be found (as certain) is not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, sarif_errors
+
+from scanner.collect.iac import collect_iac
+from scanner.engine import build_inventory
+from scanner.graph.build import build_graph
+from scanner.graph.model import Edge, Node, PrivilegeGraph
+from scanner.graph.paths import find_paths, severity_of, shortest_paths
+
+FIXTURES = REPO / "fixtures" / "graph" / "aws"
+DEV = "tf:aws_iam_user.dev"
+
+
+def scan(name: str):
+    batches, found = collect_iac([FIXTURES / name])
+    assert not found.errors and not [e for b in batches for e in b.errors]
+    inv = build_inventory(batches)
+    graph = build_graph(inv, ("scanner.graph.aws",))
+    return inv, graph, find_paths(graph, inv)
+
+
+def dev_admin(findings):
+    return [f for f in findings if f.resource.uid == DEV and f.rule_id == "privilege-path-admin"]
+
+
+# ------------------------------------------------------------------ must find
+
+
+def test_permissions_split_across_two_policies():
+    _, _, findings = scan("split_policies")
+    (f,) = dev_admin(findings)
+    assert f.confidence == "certain" and f.severity == "critical"
+    nodes = [s.node for s in f.path]
+    assert nodes == [DEV, "tf:aws_iam_role.deployer", "ADMIN@aws:111122223333"]
+    first = f.path[0]
+    assert first.technique == "aws-lambda-create-invoke"
+    assert {"iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"} <= set(first.permissions)
+    # both policies are named as where the permissions were granted
+    assert "inline policy" in first.note and "lambda-dev" in first.note
+    assert first.location is not None and first.location.file == "main.tf"
+
+
+def test_resource_constraint_that_still_covers_the_principal_itself():
+    _, _, findings = scan("own_policy_resource")
+    (f,) = dev_admin(findings)
+    assert f.path[0].technique == "aws-iam-put-user-policy" and f.confidence == "certain"
+
+
+def test_notaction_that_leaves_iam_allowed():
+    _, graph, findings = scan("notaction")
+    (f,) = dev_admin(findings)
+    assert f.confidence == "certain"
+    assert f.path[0].technique in {"aws-iam-put-user-policy", "aws-iam-attach-user-policy"}
+    # S3 and EC2 are excluded, so dev is not admin by its own policy: the path is an escalation
+    assert not any(e.technique == "aws-admin-access" for e in graph.edges_from(DEV))
+
+
+def test_condition_on_a_key_the_scanner_cannot_know_is_conditional():
+    _, graph, findings = scan("unknown_condition")
+    (f,) = dev_admin(findings)
+    assert f.confidence == "conditional" and f.severity == "high"
+    (edge,) = [e for e in graph.edges_from(DEV) if e.technique == "aws-iam-attach-user-policy"]
+    assert edge.conditions == ("aws:MultiFactorAuthPresent",)
+
+
+def test_role_chain_through_two_trusts():
+    _, _, findings = scan("role_chain")
+    (f,) = dev_admin(findings)
+    assert [s.node for s in f.path] == [
+        DEV,
+        "tf:aws_iam_role.hop",
+        "tf:aws_iam_role.target",
+        "ADMIN@aws:111122223333",
+    ]
+    assert [s.technique for s in f.path[:2]] == ["aws-sts-assume-role", "aws-sts-assume-role"]
+    assert f.confidence == "certain"
+
+
+def test_lower_case_action_names_match():
+    _, graph, findings = scan("lowercase")
+    (f,) = dev_admin(findings)
+    # the certain path through the existing function wins over the shorter SSM one,
+    # which needs an EC2 instance the scan does not hold
+    assert [s.node for s in f.path][:3] == [DEV, "tf:aws_lambda_function.worker", "tf:aws_iam_role.fn_role"]
+    assert f.confidence == "certain"
+    (ssm,) = [e for e in graph.edges_from(DEV) if e.technique == "aws-ssm-send-command"]
+    assert ssm.confidence == "requires-resource" and ssm.permissions == ("ssm:SendCommand",)
+    # no instance is in the scan: the edge leads to a stand-in for one, then to the roles it may run as
+    assert [e.dst for e in graph.edges_from(ssm.dst)] == ["tf:aws_iam_role.box_role"]
+
+
+# ------------------------------------------------------------------ must not find
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["deny_same_policy", "deny_two_policies", "deny_only", "aws_managed_only", "closed_window"],
+)
+def test_nothing_found(name):
+    _, graph, findings = scan(name)
+    assert findings == []
+    assert list(graph.edges_from(DEV)) == []
+
+
+def test_technique_whose_resource_does_not_exist_is_never_certain():
+    _, _, findings = scan("missing_resource")
+    (f,) = dev_admin(findings)
+    assert f.confidence == "requires-resource" and f.severity == "high"
+    assert "needs an existing aws.lambda.function" in f.path[0].note
+
+
+# ------------------------------------------------------------------ search mechanics
+
+
+def _graph(edges: list[tuple[str, str, str]]) -> PrivilegeGraph:
+    g = PrivilegeGraph()
+    for n in {x for e in edges for x in e[:2]}:
+        kind = "sink" if n.startswith("ADMIN") else "principal"
+        g.add_node(Node(n, kind, "aws.iam.role" if kind == "principal" else "aws.admin", n, "aws"))
+    for src, dst, conf in edges:
+        g.add_edge(Edge(src, dst, f"t-{src}-{dst}", confidence=conf))
+    return g
+
+
+def test_every_distinct_shortest_path_is_listed_and_longer_ones_are_not():
+    g = _graph(
+        [
+            ("u", "a", "certain"),
+            ("u", "b", "certain"),
+            ("a", "ADMIN@aws:1", "certain"),
+            ("b", "ADMIN@aws:1", "certain"),
+            ("u", "c", "certain"),
+            ("c", "d", "certain"),
+            ("d", "ADMIN@aws:1", "certain"),
+        ]
+    )
+    paths = shortest_paths(g, "u", "ADMIN@aws:1")
+    assert sorted(p.nodes for p in paths) == [["u", "a", "ADMIN@aws:1"], ["u", "b", "ADMIN@aws:1"]]
+    (f,) = [x for x in find_paths(g) if x.resource.uid == "u"]
+    # both paths are in the finding, each starting again at the start node
+    assert [s.node for s in f.path].count("u") == 2
+    assert f.fingerprint == find_paths(g)[[x.resource.uid for x in find_paths(g)].index("u")].fingerprint
+
+
+def test_a_certain_path_is_preferred_to_a_shorter_uncertain_one():
+    g = _graph([("u", "ADMIN@aws:1", "conditional"), ("u", "a", "certain"), ("a", "ADMIN@aws:1", "certain")])
+    (p,) = shortest_paths(g, "u", "ADMIN@aws:1")
+    assert p.nodes == ["u", "a", "ADMIN@aws:1"] and p.confidence == "certain"
+
+
+def test_severity_follows_what_is_reached_and_how_sure():
+    assert severity_of("privilege-path-admin", "certain") == "critical"
+    assert severity_of("privilege-path-admin", "conditional") == "high"
+    assert severity_of("privilege-path-data", "certain") == "high"
+    assert severity_of("privilege-path-data", "requires-resource") == "medium"
+    assert severity_of("internet-path-data", "certain") == "critical"
+
+
+# ------------------------------------------------------------------ reports
+
+
+def test_sarif_with_a_privilege_path_validates(tmp_path: Path):
+    from reports.sarif import to_sarif
+    from scanner.engine import ScanOptions, scan_iac
+
+    result, _ = scan_iac([FIXTURES / "role_chain"], ScanOptions(include_rules=["privilege-path-admin"]))
+    assert {f.rule_id for f in result.findings} == {"privilege-path-admin"}
+    assert "privilege-path-admin" in result.rules
+    log = to_sarif(result)
+    assert sarif_errors(log) == []
+    results = log["runs"][0]["results"]
+    dev = next(r for r in results if "dev" in json.dumps(r["locations"]))
+    flow = dev["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [loc["location"]["logicalLocations"][0]["name"] for loc in flow][0] == DEV
+    assert "aws-sts-assume-role" in flow[0]["location"]["message"]["text"]
