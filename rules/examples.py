@@ -6,6 +6,8 @@
     .plan.json             Terraform plan JSON (`terraform show -json`), made from the .tf
     .cfn.yaml / .cfn.json  CloudFormation or SAM
     .k8s.yaml              Kubernetes manifests
+    .gcp.yaml              recorded live GCP API records (scanner.collect.gcp.records), for
+                           resources Terraform cannot declare (Vertex AI models and jobs)
 
 Inside an example, every resource of a type the rule applies to is named for the verdict
 it must get: a name starting with ``pass``, ``fail`` or ``unknown`` (``fail_public_url`` in
@@ -41,6 +43,8 @@ def dialect_of(path: Path) -> str | None:
         return "cloudformation"
     if name.endswith((".k8s.yaml", ".k8s.yml")):
         return "kubernetes"
+    if name.endswith(".gcp.yaml"):
+        return "gcp-live"
     return None
 
 

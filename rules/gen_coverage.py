@@ -33,6 +33,7 @@ SOURCES = (
     ("terraform-plan", "Plan"),
     ("cloudformation", "CloudFormation"),
     ("kubernetes", "Kubernetes"),
+    ("gcp-live", "Live GCP"),
 )
 _CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 

@@ -318,3 +318,27 @@ def endpoint_request_response_logging(ep: Resource):
     if not ep.a.get("request_response_logging", False):
         return fail("request-response logging is disabled", at="request_response_logging")
     return ok()
+
+
+@rule(
+    id="secretmanager-secret-encrypted-with-cmek",
+    title="Secret Manager secrets are encrypted with a customer-managed key",
+    severity="low",
+    category="encryption",
+    applies_to=[SECRET],
+    description="Secret payloads (model-hub tokens, database passwords, API keys of ML services) are "
+    "encrypted with a Google-managed key unless every replica (or the automatic replication) names a "
+    "Cloud KMS key. A CMEK lets you restrict who may decrypt, audit each use and revoke access by "
+    "disabling the key.",
+    risk="No key-level control or audit over the decryption of ML credentials.",
+    remediation={
+        "terraform": "replication {\n  auto {\n    customer_managed_encryption {\n"
+        "      kms_key_name = google_kms_crypto_key.secrets.id\n    }\n  }\n}",
+        "cli": "gcloud secrets create NAME --replication-policy=automatic --kms-key-name=KEY",
+    },
+    references=["https://cloud.google.com/secret-manager/docs/cmek"],
+)
+def secret_cmek(s: Resource):
+    if not s.a.get("customer_managed_encryption", False):
+        return fail("a replica is encrypted with a Google-managed key", at="customer_managed_encryption")
+    return ok()

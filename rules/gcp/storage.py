@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rules.helpers.gcp import public_iam_member_verdict
-from rules.sdk import fail, ok, rule
-from scanner.model.resource import Resource
+from rules.helpers.gcp import PUBLIC_MEMBERS, public_iam_member_verdict
+from rules.sdk import fail, ok, rule, unknown
+from scanner.model.resource import Resource, Unresolved, cannot_be
 
 BUCKET = "gcp.storage.bucket"
 
@@ -17,7 +17,8 @@ BUCKET = "gcp.storage.bucket"
     applies_to=[BUCKET],
     description="A bucket IAM member or binding for allUsers (anyone on the internet) or "
     "allAuthenticatedUsers (any Google account) makes the bucket's objects readable, or writable, by "
-    "anyone. Buckets of ML workloads hold training data and model artifacts.",
+    "anyone; so does a legacy ACL entry (bucket or default object ACL) for them while uniform "
+    "bucket-level access is off. Buckets of ML workloads hold training data and model artifacts.",
     risk="Theft of training data and model weights; poisoning of data or artifacts with write roles.",
     remediation={
         "terraform": "# grant the role to named principals instead\n"
@@ -35,7 +36,26 @@ BUCKET = "gcp.storage.bucket"
     aliases=["CKV_GCP_28"],
 )
 def bucket_not_public(b: Resource):
-    return public_iam_member_verdict(b, "bucket")
+    iam = public_iam_member_verdict(b, "bucket")
+    if iam.status == "fail" or b.a.get("uniform_bucket_level_access", False):
+        return iam  # uniform access switches the legacy ACLs off
+    acl = _public_acl_verdict(b)
+    return acl if acl.status == "fail" or iam.status == "pass" else iam
+
+
+def _public_acl_verdict(b: Resource):
+    """The legacy ACLs (bucket and default object ACL) when uniform access is off."""
+    entries = b.attrs.get("acl") or []
+    if isinstance(entries, Unresolved):
+        return unknown("the bucket's ACLs could not be read", at="acl")
+    unresolved = False
+    for i, e in enumerate(entries):
+        entity = e.get("entity") if isinstance(e, dict) else e
+        if isinstance(entity, str) and entity.strip() in PUBLIC_MEMBERS:
+            where = "default object ACL" if e.get("scope") == "default_object" else "ACL"
+            return fail(f"the {where} grants {e.get('role')} to {entity.strip()}", at=f"acl[{i}].entity")
+        unresolved = unresolved or (isinstance(entity, Unresolved) and not cannot_be(entity, PUBLIC_MEMBERS))
+    return unknown("an ACL entity is unresolved", at="acl") if unresolved else ok()
 
 
 @rule(

@@ -22,9 +22,14 @@ def scan_gcp(settings, options=None, recorder=None):
         "dialect": "gcp",
         "projects": sorted(p["projectId"] for p in collection.projects),
         "regions": list(settings.regions),
+        "vertex_regions": "discovered per project" if not settings.regions_given else "as given",
         "resources": len(batch.resources),
         "api_calls": len(collection.recorder.calls),
     }
+    if settings.shard:
+        source["shard"] = f"{settings.shard[0]}/{settings.shard[1]}"
+    if collection.remarks:  # fallbacks taken: what was read instead
+        source["remarks"] = list(collection.remarks)
     if collection.notes:  # APIs not enabled: nothing of theirs to scan, so not an error
         source["apis_not_enabled"] = sorted(
             collection.notes, key=lambda n: (n["project"], n["api"], n["unscanned"])
@@ -35,6 +40,17 @@ def scan_gcp(settings, options=None, recorder=None):
     ]
     result = run(inv, targets=targets, errors=errors, sources=[source], options=options, started_at=started)
     return result, inv, collection
+
+
+def _shard(ctx, param, value):
+    if value is None:
+        return None
+    from scanner.shard import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
 
 
 def _csv(value: str | None) -> list[str]:
@@ -64,7 +80,7 @@ def _opts(f):
                 "--regions",
                 default=None,
                 metavar="R1,R2",
-                help="Regions for Vertex AI, Cloud Run and Artifact Registry (default: a list of the common ones; see docs/gcp-permissions.md).",
+                help="Regions for Vertex AI, Cloud Run and Artifact Registry (default: Vertex AI's own region list per project, and a list of the common ones for the rest; see docs/gcp-permissions.md).",
             ),
             click.option(
                 "--endpoint",
@@ -103,6 +119,13 @@ def _opts(f):
             ),
             click.option("--retry-base-delay", type=click.FloatRange(min=0.0), default=0.5, hidden=True),
             click.option(
+                "--shard",
+                default=None,
+                metavar="INDEX/COUNT",
+                callback=_shard,
+                help="Scan only this shard of the projects (a stable hash of the project id; INDEX from 0).",
+            ),
+            click.option(
                 "--workers",
                 type=click.IntRange(1, 64),
                 default=8,
@@ -129,6 +152,7 @@ def scan_gcp_cmd(
     request_timeout,
     retries,
     retry_base_delay,
+    shard,
     workers,
     outputs,
     fail_on,
@@ -159,6 +183,8 @@ def scan_gcp_cmd(
         folders=list(folders),
         organizations=list(organizations),
         regions=_csv(regions) or list(DEFAULT_REGIONS),
+        regions_given=bool(_csv(regions)),
+        shard=shard,
         endpoints=eps,
         iam_endpoint=iam_endpoint,
         anonymous=anonymous,
@@ -179,6 +205,8 @@ def scan_gcp_cmd(
                 f"note: {n['api'] or 'an API'} is not enabled in {n['project']}: {n['unscanned']} not read",
                 err=True,
             )
+        for remark in result.sources[0].get("remarks") or []:
+            click.echo(f"note: {remark}", err=True)
     _finish(
         result, inv, outs, fail_on or _config_fail_on(opts), save_inventory, quiet, baseline, baseline_path
     )

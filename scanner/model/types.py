@@ -589,6 +589,18 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         terraform=("aws_iam_group", "aws_iam_group_policy", "aws_iam_group_policy_attachment"),
         cloudformation=("AWS::IAM::Group",),
     ),
+    "aws.organizations.policy": TypeSpec(
+        "aws",
+        "Organizations service control policy (read live from the management account)",
+        attrs={
+            "arn": "str",
+            "type": '"SERVICE_CONTROL_POLICY"',
+            "policy": _POLICY,
+            "targets": "list[{id: str, type: \"ACCOUNT\"|\"ORGANIZATIONAL_UNIT\"|\"ROOT\", name: str}]"
+            "|None: where it is attached (an account id, an OU id ou-..., the root r-...);"
+            " None when the targets could not be read",
+        },
+    ),
     "aws.s3.bucket": TypeSpec(
         "aws",
         "S3 bucket",
@@ -802,12 +814,14 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "network": "str|None",
             "subnetwork": "str|None",
             "encryption_key": "str|None: CMEK",
-            "service_account": "str|None (None = end-user credentials)",
-            "end_user_credentials": "bool (default False)",
+            "service_account": "str|None (None = end-user credentials, or the Compute Engine default SA when"
+            " they are disabled)",
+            "end_user_credentials": "bool (default True): eucConfig.eucDisabled inverted (proto3: unset = on)",
             "idle_shutdown": "bool (default False)",
             "shielded_secure_boot": "bool (default False)",
         },
         relations={"runs_as": "gcp.iam.service_account"},
+        terraform=("google_colab_runtime_template",),
     ),
     "gcp.vertex.workbench_instance": TypeSpec(
         "gcp",
@@ -922,11 +936,17 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "iam_members": "list[{role: str|Unresolved, member: str|Unresolved}] (default []): from"
             " google_storage_bucket_iam_member and _binding; an entry is Unresolved when the members"
             " of a binding are not known",
+            "acl": 'list[{entity: str|Unresolved, role: str|Unresolved, scope: "bucket"|"default_object"}]'
+            "|Unresolved (default []): legacy ACL entries (empty under uniform bucket-level access)",
         },
         terraform=(
             "google_storage_bucket",
             "google_storage_bucket_iam_member",
             "google_storage_bucket_iam_binding",
+            "google_storage_bucket_acl",
+            "google_storage_bucket_access_control",
+            "google_storage_default_object_acl",
+            "google_storage_default_object_access_control",
         ),
     ),
     "gcp.kms.crypto_key": TypeSpec(
@@ -1011,6 +1031,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "iam_members": "list[{role: str|Unresolved, member: str|Unresolved, condition?: {title, expression}"
             "|Unresolved}] (default []): from google_service_account_iam_member and _binding"
             " (condition only where written)",
+            "user_managed_keys": "list[str]|Unresolved|None: ids of its user-managed keys (live scans; None in"
+            " IaC, where keys are resources of their own; Unresolved when keys.list was denied)",
         },
         terraform=(
             "google_service_account",
@@ -1026,6 +1048,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "key_algorithm": 'str (default "KEY_ALG_RSA_2048")',
             "public_key_type": 'str (default "TYPE_X509_PEM_FILE")',
             "uploaded": "bool (default False): public_key_data given (the private key was never in GCP)",
+            "valid_after_time": "str|None: RFC 3339 creation time (live scans; None in IaC)",
         },
         relations={"key_of": "gcp.iam.service_account"},
         terraform=("google_service_account_key",),

@@ -51,7 +51,13 @@ REST: dict[str, Call] = {
             "organization IAM policy",
             _GET_IAM_POST,
         ),
-        # Vertex AI (regional endpoints)
+        # Vertex AI: the regions it is offered in (global endpoint), then each region's endpoint
+        Call(
+            "aiplatform.projects.locations.list",
+            "GET",
+            "aiplatform.locations.list",
+            "Vertex AI regions (when --regions is not given)",
+        ),
         Call(
             "aiplatform.projects.locations.endpoints.list",
             "GET",

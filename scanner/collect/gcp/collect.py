@@ -20,7 +20,7 @@ from .scope import ancestors, read_policy, resolve_projects
 from .serverless import collect_functions, collect_run
 from .settings import AR_MULTI_REGIONS, GcpSettings
 from .storage import collect_bucket, referenced_buckets
-from .vertex import collect_vertex, collect_workbench
+from .vertex import collect_vertex, collect_workbench, vertex_regions
 
 
 @dataclass
@@ -29,10 +29,12 @@ class GcpCollection:
     raws: list[Raw] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)  # APIs not enabled: {project, api, unscanned}
+    remarks: list[str] = field(default_factory=list)  # fallbacks taken (e.g. the fixed region list)
+    vertex_regions: dict[str, list[str]] = field(default_factory=dict)  # project -> regions read
     recorder: CallRecorder = field(default_factory=CallRecorder)
 
 
-def _units(ctx: ScanContext, project: str) -> list[Callable[[], None]]:
+def _units(ctx: ScanContext, project: str, vertex: list[str]) -> list[Callable[[], None]]:
     s = ctx.settings
     units: list[Callable[[], None]] = [
         lambda: read_policy(ctx, f"projects/{project}", project),
@@ -41,8 +43,9 @@ def _units(ctx: ScanContext, project: str) -> list[Callable[[], None]]:
         lambda: collect_functions(ctx, project),
         lambda: collect_secrets(ctx, project),
     ]
-    for region in s.regions:
+    for region in vertex:
         units.append(lambda r=region: collect_vertex(ctx, project, r))
+    for region in s.regions:
         units.append(lambda r=region: collect_run(ctx, project, r))
     for loc in [*s.regions, *AR_MULTI_REGIONS]:
         units.append(lambda loc=loc: collect_repositories(ctx, project, loc))
@@ -68,12 +71,19 @@ def collect_gcp(settings: GcpSettings, recorder: CallRecorder | None = None) -> 
     ctx = ScanContext(settings, RestClients(settings, creds, out.recorder), iam, out.recorder)
     try:
         out.projects = resolve_projects(ctx)
-        units = [u for p in out.projects for u in _units(ctx, p["projectId"])]
+        for p in out.projects:
+            pid = p["projectId"]
+            out.vertex_regions[pid] = (
+                list(settings.regions) if settings.regions_given else vertex_regions(ctx, pid)
+            )
+        units = [
+            u for p in out.projects for u in _units(ctx, p["projectId"], out.vertex_regions[p["projectId"]])
+        ]
         if settings.ancestors:
             units += [lambda a=a: read_policy(ctx, a) for a in ancestors(ctx, out.projects)]
         _run_all(ctx, units)
         _run_all(ctx, [lambda b=b: collect_bucket(ctx, b) for b in referenced_buckets(ctx.raws)])
     finally:
         iam.close()
-    out.raws, out.errors, out.notes = ctx.raws, ctx.errors, ctx.notes
+    out.raws, out.errors, out.notes, out.remarks = ctx.raws, ctx.errors, ctx.notes, sorted(ctx.remarks)
     return out

@@ -34,7 +34,12 @@ class ScanContext:
         self.raws: list[Raw] = []
         self.errors: list[ScanError] = []
         self.notes: list[dict] = []
+        self.remarks: list[str] = []  # how the scan adapted (a fallback taken), for the report
         self._lock = threading.Lock()
+
+    def remark(self, text: str) -> None:
+        with self._lock:
+            self.remarks.append(text)
 
     def add(self, raw: Raw) -> None:
         with self._lock:

@@ -35,6 +35,8 @@ def resolve_projects(ctx: ScanContext) -> list[dict]:
     found: dict[str, dict] = {}
     crm = _crm(ctx)
     for pid in s.projects:
+        if not s.mine(pid):
+            continue  # another shard's: not even read
         with ctx.unit(
             f"project {pid} (everything in it)", project=pid, api="cloudresourcemanager.googleapis.com"
         ):
@@ -46,7 +48,8 @@ def resolve_projects(ctx: ScanContext) -> list[dict]:
     for parent in [f"folders/{f}" for f in s.folders] + [f"organizations/{o}" for o in s.organizations]:
         with ctx.unit(f"projects under {parent}"):
             for p in _children(ctx, parent):
-                found.setdefault(p["projectId"], p)
+                if s.mine(p["projectId"]):
+                    found.setdefault(p["projectId"], p)
     return list(found.values())
 
 

@@ -47,6 +47,14 @@ class GcpSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     workers: int = 8
     ancestors: bool = True  # also read the IAM policies of each project's folders and organization
+    shard: tuple[int, int] | None = None  # (INDEX, COUNT): only the projects in this shard (scanner.shard)
+    # --regions given: scan exactly these; otherwise Vertex AI's own location list decides
+    regions_given: bool = False
+
+    def mine(self, project_id: str) -> bool:
+        from scanner.shard import in_shard
+
+        return self.shard is None or in_shard(project_id, *self.shard)
 
     def endpoint_for(self, api: str) -> str | None:
         return self.endpoints.get(api) or self.endpoints.get("*")

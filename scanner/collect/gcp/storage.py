@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .context import Raw, ScanContext
+from .faults import Denied
 
 _GS = re.compile(r"gs://([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])")
 # records whose gs:// URIs name buckets an ML workload reads or writes
@@ -43,9 +44,20 @@ def collect_bucket(ctx: ScanContext, name: str) -> None:
     with ctx.unit(
         f"Cloud Storage bucket {name} (referenced by an ML resource)", api="storage.googleapis.com"
     ):
-        bucket = ctx.rest.call(st.buckets().get(bucket=name))
+        # projection=full adds the legacy ACLs (acl, defaultObjectAcl), which GCS only shows to
+        # a caller who may read the bucket's IAM policy; without that, settings are still read
+        # and the ACLs are left unknown, never taken as empty
+        acl_error = None
+        try:
+            bucket = ctx.rest.call(st.buckets().get(bucket=name, projection="full"))
+        except Denied as e:
+            bucket = ctx.rest.call(st.buckets().get(bucket=name))
+            acl_error = f"bucket ACLs not readable: permission '{e.permission or 'storage.buckets.getIamPolicy'}' denied"
+            ctx.error(acl_error, f"ACLs of bucket {name}")
         policy, why = ctx.policy_of(
             lambda: ctx.rest.call(st.buckets().getIamPolicy(bucket=name, optionsRequestedPolicyVersion=3)),
             f"IAM policy of bucket {name}",
         )
-        ctx.add(Raw("storage.bucket", "", bucket, bucket.get("location"), policy=policy, policy_error=why))
+        raw = Raw("storage.bucket", "", bucket, bucket.get("location"), policy=policy, policy_error=why)
+        raw.extra["acl_error"] = acl_error
+        ctx.add(raw)

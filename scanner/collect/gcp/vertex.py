@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .context import Raw, ScanContext
+from .faults import GcpCallError
+from .settings import DEFAULT_REGIONS
 
 # collection name in aiplatform v1 -> (raw kind, JSON list key, what it is)
 VERTEX_COLLECTIONS = {
@@ -19,6 +21,27 @@ VERTEX_COLLECTIONS = {
         "Vertex AI notebook runtime templates",
     ),
 }
+
+
+def vertex_regions(ctx: ScanContext, project: str) -> list[str]:
+    """The regions Vertex AI is offered in for `project` (projects.locations.list), so a new
+    region is scanned without a release; the fixed list when that call fails, with a note."""
+    try:
+        ai = ctx.rest.service("aiplatform", "v1")
+        locs = ctx.rest.pages(
+            lambda t: ai.projects().locations().list(name=f"projects/{project}", pageToken=t), "locations"
+        )
+        regions = sorted({loc.get("locationId") for loc in locs if loc.get("locationId")})
+    except GcpCallError as e:
+        ctx.remark(
+            f"project {project}: Vertex AI regions not listed ({str(e)[:200]}); "
+            f"scanned the fixed list instead: {', '.join(DEFAULT_REGIONS)}"
+        )
+        return list(DEFAULT_REGIONS)
+    if not regions:
+        ctx.remark(f"project {project}: Vertex AI listed no regions; scanned the fixed list instead")
+        return list(DEFAULT_REGIONS)
+    return regions
 
 
 def collect_vertex(ctx: ScanContext, project: str, region: str) -> None:

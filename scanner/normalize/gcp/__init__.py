@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scanner.model.batch import Batch
+from scanner.model.resource import Unresolved
 
 from . import data, iam, serverless, vertex
 from .builder import Live
@@ -24,7 +25,6 @@ _SIMPLE: dict[str, Callable] = {
     "run.service": serverless.run_service,
     "run.job": serverless.run_job,
     "functions.v1": serverless.function_v1,
-    "functions.v2": serverless.function_v2,
     "artifactregistry.repository": data.repository,
     "secretmanager.secret": data.secret,
     "iam.service_account_key": iam.service_account_key,
@@ -42,15 +42,24 @@ def normalize_gcp(projects: list[dict], raws: list) -> Batch:
             policies[r.extra["resource"]] = r.data
         elif r.kind == "crm.policy_error":
             policies[r.extra["resource"]] = None
+    keys = _keys_by_account(raws)
+    fn_services = serverless.function_services(raws)
     built: list[Live] = []
     for r in raws:
-        if r.kind in _SIMPLE:
+        if r.kind == "run.service" and r.data.get("name") in fn_services:
+            continue  # a 2nd gen function's own service: judged as the function (see function_v2)
+        if r.kind == "functions.v2":
+            built.append(serverless.function_v2(r, fn_services.get(_service_of(r))))
+            built[-1].labels(r.data.get("labels"))
+        elif r.kind in _SIMPLE:
             built.append(_SIMPLE[r.kind](r))
             labels = r.data.get("labels") or (r.data.get("gceSetup") or {}).get("labels")
             built[-1].labels(labels)
         elif r.kind == "iam.service_account":
             email = r.data.get("email", "")
-            built.append(iam.service_account(r, iam.project_roles_of(policies, email, r.project)))
+            built.append(
+                iam.service_account(r, iam.project_roles_of(policies, email, r.project), keys.get(email))
+            )
         elif r.kind == "storage.bucket":
             built.append(data.bucket(r, numbers))
             built[-1].labels(r.data.get("labels"))
@@ -65,3 +74,20 @@ def normalize_gcp(projects: list[dict], raws: list) -> Batch:
         batch.relations.extend(b.relations)
         batch.aliases.update(b.aliases)
     return batch
+
+
+def _keys_by_account(raws: list) -> dict:
+    """email -> its user-managed key ids, or Unresolved when keys.list failed for it."""
+    out: dict = {}
+    for r in raws:
+        email = r.extra.get("email") if r.kind.startswith("iam.") else None
+        if r.kind == "iam.service_account_key":
+            if not isinstance(out.get(email), Unresolved):
+                out.setdefault(email, []).append(r.data.get("name", "").rsplit("/", 1)[-1])
+        elif r.kind == "iam.keys_error":
+            out[email] = Unresolved(f"user-managed keys of {email} could not be listed")
+    return out
+
+
+def _service_of(raw) -> str | None:
+    return (raw.data.get("serviceConfig") or {}).get("service") or None

@@ -45,7 +45,23 @@ def bucket(raw, project_ids: dict[str, str]) -> Live:
     b.flag("versioning", dig(d, "versioning.enabled"), False)
     b.flag("logging", True if dig(d, "logging.logBucket") else None, False)
     b.put("iam_members", iam_members(raw.policy, raw.policy_error))
+    b.put("acl", _acl(d, raw.extra.get("acl_error")))
     return b.finish()
+
+
+def _acl(d: dict, why: str | None) -> Any:
+    """Legacy ACL entries of the bucket and of its default object ACL. Uniform access
+    disables ACLs, so then there are none to judge; unread ACLs are Unresolved."""
+    if dig(d, "iamConfiguration.uniformBucketLevelAccess.enabled"):
+        return []
+    if why:
+        return Unresolved(why)
+    out = [{"entity": a.get("entity"), "role": a.get("role"), "scope": "bucket"} for a in d.get("acl") or []]
+    out += [
+        {"entity": a.get("entity"), "role": a.get("role"), "scope": "default_object"}
+        for a in d.get("defaultObjectAcl") or []
+    ]
+    return out
 
 
 def repository(raw) -> Live:

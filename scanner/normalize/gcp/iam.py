@@ -16,7 +16,8 @@ CRM = "cloudresourcemanager.googleapis.com"
 SA_MEMBER = "serviceAccount:"
 
 
-def service_account(raw, project_roles: Any) -> Live:
+def service_account(raw, project_roles: Any, keys: Any = None) -> Live:
+    """`keys`: the ids of its user-managed keys, or Unresolved when they could not be listed."""
     d = raw.data
     email = d.get("email", "")
     b = Live(
@@ -30,6 +31,7 @@ def service_account(raw, project_roles: Any) -> Live:
     b.put("email", email)
     b.put("account_id", email.split("@", 1)[0])
     b.put("project_roles", project_roles)
+    b.put("user_managed_keys", keys if keys is not None else [])
     b.alias(email, f"{SA_MEMBER}{email}", d.get("uniqueId", ""), d["name"])
     # who may act as the account (its own policy): edges for the privilege graph
     for i, bnd in enumerate((raw.policy or {}).get("bindings") or []):
@@ -62,6 +64,7 @@ def service_account_key(raw) -> Live:
     b.put("key_algorithm", d.get("keyAlgorithm"), default="KEY_ALG_RSA_2048")
     b.put("public_key_type", None, default="TYPE_X509_PEM_FILE")  # not returned by the list call
     b.flag("uploaded", True if d.get("keyOrigin") == "USER_PROVIDED" else None, False)
+    b.put("valid_after_time", d.get("validAfterTime") or None)  # creation: the key's age counts from it
     return b.finish()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.model.resource import Unresolved
+
 from .builder import Live, dig, full_name, iam_members, last, members_with
 
 RUN = "run.googleapis.com"
@@ -123,12 +125,40 @@ def function_v1(raw) -> Live:
     return b.finish(with_secrets=True)
 
 
-def function_v2(raw) -> Live:
+def function_services(raws: list) -> dict[str, Any]:
+    """The Cloud Run services behind 2nd gen functions: service name -> its run.service
+    record, or None when the function's region was not among those read for Cloud Run."""
+    run = {r.data.get("name"): r for r in raws if r.kind == "run.service"}
+    out: dict[str, Any] = {}
+    for r in raws:
+        svc = (r.data.get("serviceConfig") or {}).get("service") if r.kind == "functions.v2" else None
+        if svc:
+            out[svc] = run.get(svc)
+    return out
+
+
+def function_v2(raw, service=None) -> Live:
+    """A 2nd gen function runs on a Cloud Run service, and who may call it is that service's
+    roles/run.invoker: its members are merged in (as Terraform folding merges invoker
+    bindings), and the service itself is not reported again as a Cloud Run service."""
     d = raw.data
     b = _function(raw, "v2", d)
     http = not d.get("eventTrigger")
     b.put("https_trigger", http)
     b.put("https_security_level", "SECURE_ALWAYS" if http else None)
     _common(b, d.get("serviceConfig") or {}, d.get("kmsKeyName"))
-    b.put("invoker_members", members_with(raw.policy, _RUN_INVOKER | _FN_INVOKER, raw.policy_error))
+    members = members_with(raw.policy, _RUN_INVOKER | _FN_INVOKER, raw.policy_error)
+    svc_name = dig(d, "serviceConfig.service")
+    if svc_name and isinstance(members, list):
+        if service is None:
+            members.append(Unresolved(f"run.invoker of {svc_name} (its region was not read)"))
+        else:
+            run_members = members_with(service.policy, _RUN_INVOKER, service.policy_error)
+            if isinstance(run_members, list):
+                members.extend(m for m in run_members if m not in members)
+            else:
+                members.append(run_members)
+    if svc_name:
+        b.alias(full_name(RUN, svc_name), svc_name)
+    b.put("invoker_members", members)
     return b.finish(with_secrets=True)

@@ -140,10 +140,11 @@ def runtime_template(raw) -> Live:
     sa = d.get("serviceAccount") or None
     b.put("service_account", sa)
     b.relate("runs_as", sa, "service_account")
+    # eucDisabled is a proto3 bool: absent means false, so end-user credentials are on
     b.flag(
         "end_user_credentials",
-        dig(d, "eucConfig.eucDisabled") is not True and d.get("eucConfig") is not None,
-        False,
+        None if dig(d, "eucConfig.eucDisabled") is None else not dig(d, "eucConfig.eucDisabled"),
+        True,
     )
     b.flag(
         "idle_shutdown",
