@@ -7,8 +7,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -193,35 +191,6 @@ def test_s3_inputs_through_moto_server(tmp_path, monkeypatch):
         )
     finally:
         server.stop()
-
-
-def test_follow_reads_lines_appended_while_it_runs(tmp_path, monkeypatch):
-    monkeypatch.chdir(FIX.parent.parent)
-    log = tmp_path / "audit.log"
-    lines = (FIX / "k8s/audit.log").read_text().splitlines()
-    benign, dave = lines[0], next(x for x in lines if "dave@example.com" in x and "ResponseComplete" in x)
-    log.write_text(benign + "\n")
-
-    def append():
-        time.sleep(0.4)
-        with log.open("a") as f:
-            f.write(dave[: len(dave) // 2])  # half a line: read only once it is complete
-            f.flush()
-            time.sleep(0.3)
-            f.write(dave[len(dave) // 2 :] + "\n")
-
-    t = threading.Thread(target=append)
-    t.start()
-    out = tmp_path / "r.json"
-    res = CliRunner().invoke(main, ["monitor", "audit", "--policy", "fixtures/audit/policy.yaml", "--k8s-audit",
-                                    str(log), "--follow", "--follow-duration", "1.5", "--poll-interval", "0.1",
-                                    "-q", "-o", f"json={out}"])  # fmt: skip
-    t.join()
-    doc = json.loads(out.read_text())
-    assert res.exit_code == 1, res.output
-    hit = [f for f in doc["findings"] if f["rule_id"] == "audit-k8s-interactive-access-by-non-operator"]
-    assert hit and hit[0]["location"]["start_line"] == 2  # numbered as in the file
-    assert doc["scan"]["errors"] == []  # the half line was never read as malformed
 
 
 def test_no_secret_reaches_a_report(tmp_path, monkeypatch):

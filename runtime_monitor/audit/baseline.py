@@ -21,8 +21,15 @@ CREATE TABLE IF NOT EXISTS volume (
     asset TEXT NOT NULL, principal TEXT NOT NULL, day INTEGER NOT NULL,
     requests INTEGER NOT NULL, bytes INTEGER NOT NULL,
     PRIMARY KEY (asset, principal, day));
+CREATE TABLE IF NOT EXISTS volume_event (
+    asset TEXT NOT NULL, eid INTEGER NOT NULL, principal TEXT NOT NULL, day INTEGER NOT NULL,
+    bytes INTEGER NOT NULL, PRIMARY KEY (asset, eid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS volume_event_day ON volume_event (asset, principal, day);
 """
-VERSION = "1"
+# 2: daily volume from distinct events (volume_event) instead of the largest day a run saw;
+# a version-1 store's days are kept as closed days.
+VERSION = "2"
+OPEN_DAYS = 7  # days behind the newest event whose event ids are kept for deduplication
 DAY = 86400.0
 
 
@@ -41,7 +48,7 @@ class Baseline:
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.executescript(SCHEMA)
             v = self._meta("version")
-            if v is None:
+            if v is None or v == "1":  # 1 -> 2 only adds tables
                 self._set_meta("version", VERSION)
             elif v != VERSION:
                 raise BaselineError(f"{path}: baseline store version {v}, expected {VERSION}")
@@ -102,16 +109,39 @@ class Baseline:
 
     # -- volume ----------------------------------------------------------------------------
     def days(self, asset: str, principal: str) -> dict[int, tuple[int, int]]:
+        """day -> (requests, bytes): closed days as stored, open days counted from their
+        distinct events."""
         q = "SELECT day, requests, bytes FROM volume WHERE asset = ? AND principal = ?"
-        return {d: (r, b) for d, r, b in self.conn.execute(q, (asset, principal)).fetchall()}
+        out = {d: (r, b) for d, r, b in self.conn.execute(q, (asset, principal)).fetchall()}
+        q = """SELECT day, COUNT(*), SUM(bytes) FROM volume_event WHERE asset = ? AND principal = ?
+               GROUP BY day"""
+        for d, r, b in self.conn.execute(q, (asset, principal)).fetchall():
+            old = out.get(d, (0, 0))
+            out[d] = (old[0] + r, old[1] + b)
+        return out
 
-    def add_days(self, rows: list[tuple[str, str, int, int, int]]) -> None:
-        """A day's volume, kept as the largest any run saw: replaying the same logs is
-        idempotent; a day split across runs is undercounted (documented)."""
+    def add_events(self, rows: list[tuple[str, int, str, int, int]]) -> None:
+        """(asset, event id hash, principal, day, bytes) of data reads; an event already
+        stored (a replay, a duplicate delivery) is not counted again, nor one of a day
+        already closed."""
         self.conn.executemany(
-            """INSERT INTO volume (asset, principal, day, requests, bytes) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (asset, principal, day) DO UPDATE SET
-                 requests = MAX(requests, excluded.requests), bytes = MAX(bytes, excluded.bytes)""",
+            """INSERT OR IGNORE INTO volume_event (asset, eid, principal, day, bytes)
+               SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (
+                 SELECT 1 FROM volume WHERE asset = ?1 AND principal = ?3 AND day = ?4)""",
             rows,
         )
+        self.conn.commit()
+
+    def close_days(self, before_day: int) -> None:
+        """Fold the event ids of days before `before_day` into per-day totals: the table of
+        ids stays bounded; an event of a closed day that arrives later is not counted."""
+        self.conn.execute(
+            """INSERT INTO volume (asset, principal, day, requests, bytes)
+               SELECT asset, principal, day, COUNT(*), SUM(bytes) FROM volume_event WHERE day < ?
+               GROUP BY asset, principal, day
+               ON CONFLICT (asset, principal, day) DO UPDATE SET
+                 requests = requests + excluded.requests, bytes = bytes + excluded.bytes""",
+            (before_day,),
+        )
+        self.conn.execute("DELETE FROM volume_event WHERE day < ?", (before_day,))
         self.conn.commit()

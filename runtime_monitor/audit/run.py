@@ -39,6 +39,7 @@ class AuditOptions:
     inventory: object = None  # scanner.model.inventory.Inventory
     baseline_path: str | None = None  # None: learn within this run only (in memory)
     workers: int = 1
+    k8s_cluster: str | None = None  # names Kubernetes subjects like the live scan (k8s:<cluster>/...)
 
     def specs(self) -> list[tuple[str, str]]:
         return (
@@ -121,81 +122,120 @@ def stream_relevant(
             yield from events
 
 
-def run_audit(
-    policy: RuntimePolicy, opts: AuditOptions, file_batches: Iterable[list[tuple[str, Input]]] | None = None
-) -> ScanResult:
-    """Read every input once, or each batch `file_batches` yields (--follow), and report."""
-    started = _now()
-    declared = Declared(policy)
-    errors: list[ScanError] = []
-    stats = ReadStats()
-    if file_batches is None:
-        file_batches = [expand(opts.specs(), errors)]
-    baseline = Baseline(opts.baseline_path or ":memory:")
-    granted = None
-    if opts.inventory is not None:
-        from runtime_monitor.audit.granted import Granted
+class AuditRun:
+    """One run: feed it batches of files, ask for the findings so far (`snapshot`, which
+    writes nothing to the baseline store but the event ids of data reads, stored once
+    each), and `close` it to commit what was learned."""
 
-        granted = Granted(opts.inventory, declared)
-    ctx = Context(
-        declared=declared,
-        providers={p for p, _ in opts.specs()},
-        granted=granted,
-        baseline=baseline,
-        stats=stats,
-        inventory=opts.inventory,
-    )
-    detectors = [(d, d.factory(ctx)) for d in DETECTIONS]
-    relevant = 0
-    try:
-        for files in file_batches:
-            for ev, hits in stream_relevant(files, declared, opts, stats):
-                relevant += 1
-                assets = [(declared.assets[i], loc) for i, loc in hits]
-                _observe_coverage(ctx, ev, assets)
-                for _, det in detectors:
-                    det.observe(ev, assets)
+    def __init__(self, policy: RuntimePolicy, opts: AuditOptions) -> None:
+        self.started = _now()
+        self.opts = opts
+        self.declared = Declared(policy)
+        self.errors: list[ScanError] = []
+        self.stats = ReadStats()
+        self.baseline = Baseline(opts.baseline_path or ":memory:")
+        granted = None
+        if opts.inventory is not None:
+            from runtime_monitor.audit.granted import Granted
+
+            granted = Granted(opts.inventory, self.declared)
+        self.ctx = Context(
+            declared=self.declared,
+            providers={p for p, _ in opts.specs()},
+            granted=granted,
+            baseline=self.baseline,
+            stats=self.stats,
+            inventory=opts.inventory,
+            cluster=opts.k8s_cluster or _policy_cluster(policy),
+        )
+        self.detectors = [d.factory(self.ctx) for d in DETECTIONS]
+        self.relevant = 0
+
+    def feed(self, files: list[tuple[str, Input]]) -> int:
+        """Read `files`; returns how many relevant events they held."""
+        before = self.relevant
+        for ev, hits in stream_relevant(files, self.declared, self.opts, self.stats):
+            self.relevant += 1
+            assets = [(self.declared.assets[i], loc) for i, loc in hits]
+            _observe_coverage(self.ctx, ev, assets)
+            for det in self.detectors:
+                det.observe(ev, assets)
+        return self.relevant - before
+
+    def snapshot(self) -> ScanResult:
+        return self._result([h for det in self.detectors for h in det.hits()])
+
+    def close(self) -> ScanResult:
+        try:
+            hits = [h for det in self.detectors for h in det.hits()]
+            for det in self.detectors:
+                det.commit()
+            if self.stats.last_time is not None:
+                self.baseline.set_last_event(self.stats.last_time)
+        finally:
+            self.baseline.close()
+        return self._result(hits)
+
+    def abort(self) -> None:
+        self.baseline.close()
+
+    def _result(self, hits) -> ScanResult:
         metas = {d.meta.id: d.meta for d in DETECTIONS}
-        findings = [to_finding(h, metas[h.rule_id]) for _, det in detectors for h in det.finish()]
-        if stats.last_time is not None:
-            baseline.set_last_event(stats.last_time)
-    finally:
-        baseline.close()
-    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule_id, f.resource.uid, f.evidence.path))
-    errors += stats.problems.scan_errors()
-    sources = [
-        {
-            "dialect": DIALECT[p],
-            "files": stats.files[p],
-            "records": stats.records[p],
-            "events": stats.events[p],
-            "skipped": {why: n for (pp, why), n in sorted(stats.skipped.items()) if pp == p},
-            "problems": sum(n for (src, _), n in stats.problems.counts.items() if src == DIALECT[p]),
-        }
-        for p in ("aws", "gcp", "k8s")
-        if p in ctx.providers
-    ]
-    sources.append({"dialect": "audit-relevant-events", "events": relevant, "assets": len(declared.assets)})
-    failing = {(f.rule_id, f.resource.uid) for f in findings}
-    checks = len(DETECTIONS) * max(len(declared.assets), 1)
-    from scanner import __version__
+        findings = [to_finding(h, metas[h.rule_id]) for h in hits]
+        findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule_id, f.resource.uid, f.evidence.path))
+        errors = self.errors + self.stats.problems.scan_errors()
+        stats, declared = self.stats, self.declared
+        sources = [
+            {
+                "dialect": DIALECT[p],
+                "files": stats.files[p],
+                "records": stats.records[p],
+                "events": stats.events[p],
+                "skipped": {why: n for (pp, why), n in sorted(stats.skipped.items()) if pp == p},
+                "problems": sum(n for (src, _), n in stats.problems.counts.items() if src == DIALECT[p]),
+            }
+            for p in ("aws", "gcp", "k8s")
+            if p in self.ctx.providers
+        ]
+        sources.append(
+            {"dialect": "audit-relevant-events", "events": self.relevant, "assets": len(declared.assets)}
+        )
+        failing = {(f.rule_id, f.resource.uid) for f in findings}
+        checks = len(DETECTIONS) * max(len(declared.assets), 1)
+        from scanner import __version__
 
-    return ScanResult(
-        scan_id=str(uuid.uuid4()),
-        started_at=started,
-        finished_at=_now(),
-        targets=[spec for _, spec in opts.specs()],
-        findings=findings,
-        errors=errors,
-        sources=sources,
-        resources=len(declared.assets),
-        rules_evaluated=len(DETECTIONS),
-        checks=checks,
-        passed=max(checks - len(failing), 0),
-        rules={d.meta.id: d.meta.to_json() for d in DETECTIONS},
-        tool_version=__version__,
-        root="",
-    )
+        return ScanResult(
+            scan_id=str(uuid.uuid4()),
+            started_at=self.started,
+            finished_at=_now(),
+            targets=[spec for _, spec in self.opts.specs()],
+            findings=findings,
+            errors=errors,
+            sources=sources,
+            resources=len(declared.assets),
+            rules_evaluated=len(DETECTIONS),
+            checks=checks,
+            passed=max(checks - len(failing), 0),
+            rules={d.meta.id: d.meta.to_json() for d in DETECTIONS},
+            tool_version=__version__,
+            root="",
+        )
+
+
+def _policy_cluster(policy: RuntimePolicy) -> str | None:
+    src = policy.audit.sources.get("k8s")
+    return getattr(src, "cluster", None) if src is not None else None
+
+
+def run_audit(policy: RuntimePolicy, opts: AuditOptions) -> ScanResult:
+    """Read every input once and report."""
+    run = AuditRun(policy, opts)
+    try:
+        run.feed(expand(opts.specs(), run.errors))
+    except BaseException:
+        run.abort()
+        raise
+    return run.close()
 
 
 def _observe_coverage(ctx: Context, ev: AuditEvent, assets) -> None:

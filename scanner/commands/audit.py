@@ -34,7 +34,11 @@ SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"], ca
     metavar="TIME",
     help="Only events at or after TIME: RFC 3339 (2026-11-01T00:00:00Z), a date, or an age (24h, 7d).",
 )
-@click.option("--follow", is_flag=True, help="Keep reading what is appended to local files, then report.")
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Keep reading what is appended to local files; each new finding is a JSON line on stdout.",
+)
 @click.option(
     "--follow-duration",
     type=click.FloatRange(min=0),
@@ -48,6 +52,20 @@ SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"], ca
     default=2.0,
     show_default=True,
     help="With --follow: seconds between polls.",
+)
+@click.option(
+    "--report-interval",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="With --follow: rewrite the -o reports every SECONDS (default: only at the end).",
+)
+@click.option(
+    "--k8s-cluster",
+    default=None,
+    metavar="NAME",
+    help="The cluster's name in Kubernetes findings' uids (k8s:NAME/...), as `scan k8s` names it "
+    "(default: audit.sources.k8s.cluster of the policy, else 'audit').",
 )
 @click.option(
     "--inventory",
@@ -93,6 +111,8 @@ def monitor_audit_cmd(
     follow,
     follow_duration,
     poll_interval,
+    report_interval,
+    k8s_cluster,
     inventory_path,
     baseline_store,
     workers,
@@ -115,6 +135,10 @@ def monitor_audit_cmd(
     parsed = _parse_outputs(outputs)
     if not (cloudtrail or gcp_audit or k8s_audit):
         raise click.UsageError("give at least one of --cloudtrail, --gcp-audit, --k8s-audit")
+    if follow and any(dest == "-" for _, dest in parsed):
+        raise click.UsageError("--follow writes JSON lines to stdout: give each -o report a file")
+    if report_interval and not follow:
+        raise click.UsageError("--report-interval is for --follow")
     if follow and any(s.startswith("s3://") for s in (*cloudtrail, *gcp_audit, *k8s_audit)):
         raise click.UsageError(
             "--follow tails local files; s3:// inputs are read once (run again for new objects)"
@@ -145,14 +169,32 @@ def monitor_audit_cmd(
         inventory,
         baseline_store or policy.audit.baseline_store,
         workers or min(os.cpu_count() or 1, 4),
+        k8s_cluster,
     )
     try:
         if follow:
-            from runtime_monitor.audit.follow import follow_audit
+            from runtime_monitor.audit.follow import follow_audit, write_reports
 
-            result = follow_audit(policy, opts, poll_interval, follow_duration)
+            outcome = follow_audit(
+                policy,
+                opts,
+                poll_interval,
+                follow_duration,
+                lambda r: write_reports(r, parsed),
+                report_interval,
+            )
         else:
             result = run_audit(policy, opts)
     except (BaselineError, ValueError) as e:
         raise ConfigProblem(str(e)) from e
-    _finish(result, None, parsed, fail_on or "high", None, quiet)
+    if not follow:
+        _finish(result, None, parsed, fail_on or "high", None, quiet)
+        return
+    try:  # stdout is the JSON-lines stream: no console summary
+        _finish(outcome.result, None, parsed, fail_on or "high", None, True)
+    except SystemExit as e:
+        # stopped by SIGTERM/SIGINT, as a DaemonSet is: a clean end (what was found is in the
+        # stream and the reports), unless a report could not be written
+        if outcome.stopped_by and e.code in (1, 3):
+            raise SystemExit(0) from None
+        raise

@@ -24,6 +24,12 @@ DATA_READS = frozenset(
         "watch secrets",
     }
 )
+# Reads of metadata: a use of the asset (undeclared access, first seen, unused access) but
+# no data moved, so neither volume nor network judges them. A listing is a use of the
+# assets its prefix lies inside.
+METADATA_READS = frozenset(
+    {"s3:HeadObject", "s3:ListObjects", "s3:ListObjectsV2", "s3:GetObjectAttributes", "storage.objects.list"}
+)
 NOTEBOOK_ACCESS = frozenset(
     {
         "sagemaker:CreatePresignedNotebookInstanceUrl",
@@ -69,7 +75,7 @@ class UndeclaredAccess(Detector):
             if not self.ctx.declared.is_tenant_principal_of_asset(d, ev):
                 self.tallies.setdefault((d.uid, ev.principal), Tally(extra={"d": d, "ev": ev})).add(ev)
 
-    def finish(self):
+    def hits(self):
         out = []
         for (_uid, principal), t in sorted(self.tallies.items(), key=lambda kv: kv[0]):
             d, ev = t.extra["d"], t.extra["ev"]
@@ -128,7 +134,7 @@ class NotebookAccess(Detector):
         target = next((r for r in ev.resources if r.startswith("arn:aws:sagemaker:")), "")
         self.tallies.setdefault((target or ev.action, ev.principal), Tally(extra={"ev": ev})).add(ev)
 
-    def finish(self):
+    def hits(self):
         out = []
         for (target, principal), t in sorted(self.tallies.items(), key=lambda kv: kv[0]):
             ev = t.extra["ev"]
@@ -192,7 +198,7 @@ class OutsideNetwork(Detector):
                 key = (d.uid, "network", ev.principal, ev.source_ip)
                 self.tallies.setdefault(key, Tally(extra={"d": d, "ev": ev})).add(ev)
 
-    def finish(self):
+    def hits(self):
         out = []
         for (_uid, what, principal, value), t in sorted(self.tallies.items(), key=lambda kv: kv[0]):
             d, ev = t.extra["d"], t.extra["ev"]

@@ -43,6 +43,7 @@ class Context:
     baseline: Any = None  # baseline.Baseline, when a store is used
     stats: Any = None  # problems.ReadStats of the run
     inventory: Any = None
+    cluster: str | None = None  # the Kubernetes cluster's name in uids; "audit" when not given
     # Filled by the joiner for coverage: (asset uid, location) -> log types seen for it
     # (CloudTrail Data/Management, GCP data_access/activity, the K8s audit level), and
     # tenant namespaces where pod writes were logged without their requestObject.
@@ -52,7 +53,9 @@ class Context:
 
 class Detector:
     """Override `observe` (events that touch a declared asset, a tenant namespace or a
-    watched action) and `finish`."""
+    watched action), `hits` (what is found so far: called after every poll in --follow,
+    so it must not change what a later call sees) and, for detectors that learn,
+    `commit` (write what was learned to the baseline store, once, at the end)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -60,8 +63,16 @@ class Detector:
     def observe(self, ev: AuditEvent, assets: list[tuple[DeclaredAsset, str]]) -> None:
         return None
 
-    def finish(self) -> list[Hit]:
+    def hits(self) -> list[Hit]:
         return []
+
+    def commit(self) -> None:
+        return None
+
+    def finish(self) -> list[Hit]:
+        out = self.hits()
+        self.commit()
+        return out
 
 
 @dataclass(frozen=True)

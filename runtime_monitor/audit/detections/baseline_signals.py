@@ -5,9 +5,10 @@ they only learn."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
-from runtime_monitor.audit.baseline import DAY
+from runtime_monitor.audit.baseline import DAY, OPEN_DAYS
 from runtime_monitor.audit.detections.access import ASSET_TYPE, DATA_READS
 from runtime_monitor.audit.detections.base import Detector, Hit, detection
 from runtime_monitor.audit.event import SUCCESS, iso
@@ -74,7 +75,7 @@ class FirstSeen(Detector):
                     s[1] = max(s[1], ev.time)
                     s[2] += 1
 
-    def finish(self):
+    def hits(self):
         base = self.ctx.baseline
         start, end = _window(self.ctx)
         out = []
@@ -106,8 +107,11 @@ class FirstSeen(Detector):
                     line=line,
                 )
             )
-        base.remember([(uid, dim, v, s[0], s[1], s[2]) for (uid, dim, v), s in self.seen.items()])
         return out
+
+    def commit(self) -> None:
+        rows = [(uid, dim, v, s[0], s[1], s[2]) for (uid, dim, v), s in self.seen.items()]
+        self.ctx.baseline.remember(rows)
 
 
 @detection(
@@ -127,84 +131,100 @@ class VolumeAboveBaseline(Detector):
     """Successful data reads of an asset by one principal in one UTC day, after the
     learning window, above VOLUME_FACTOR times the largest earlier day (requests, or
     bytes where the log records them) and at least VOLUME_FLOOR requests more, once
-    MIN_LEARNED_DAYS earlier days are known for that asset and principal."""
+    MIN_LEARNED_DAYS earlier days are known for that asset and principal. A day's volume
+    is its distinct events (by event id) across every run the store has seen, so a replay
+    or a duplicate delivery is not counted twice. Metadata reads (HeadObject, listings)
+    move no data and are not counted."""
+
+    FLUSH = 20_000  # event ids buffered before they go to the store
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.days: dict[tuple[str, str, int], list] = {}  # -> [requests, bytes, file, line, d, provider]
+        self.where: dict[tuple[str, str, int], tuple] = {}  # -> (file, line, asset, provider)
+        self.pending: list[tuple[str, int, str, int, int]] = []
 
     def observe(self, ev, assets) -> None:
         if ev.outcome != SUCCESS or ev.action not in DATA_READS:
             return
         day = int(ev.time // DAY)
+        eid = event_key(ev)
         for d, _ in assets:
-            v = self.days.get((d.uid, ev.principal, day))
-            if v is None:
-                self.days[(d.uid, ev.principal, day)] = [
-                    1,
-                    ev.bytes_out or 0,
-                    ev.file,
-                    ev.line,
-                    d,
-                    ev.provider,
-                ]
-            else:
-                v[0] += 1
-                v[1] += ev.bytes_out or 0
+            key = (d.uid, ev.principal, day)
+            if key not in self.where:
+                self.where[key] = (ev.file, ev.line, d, ev.provider)
+            self.pending.append((d.uid, eid, ev.principal, day, ev.bytes_out or 0))
+        if len(self.pending) >= self.FLUSH:
+            self._flush()
 
-    def finish(self):
+    def _flush(self) -> None:
+        if self.pending:
+            self.ctx.baseline.add_events(self.pending)
+            self.pending = []
+
+    def hits(self):
+        self._flush()
         base = self.ctx.baseline
         start, end = _window(self.ctx)
         out = []
         if start is None:
             return out
         end_day = end / DAY
-        pairs = sorted({(uid, p) for uid, p, _ in self.days})
-        for uid, principal in pairs:
-            history = base.days(uid, principal)
-            for (u, p, day), v in self.days.items():
-                if (u, p) == (uid, principal):
-                    old = history.get(day, (0, 0))
-                    history[day] = (max(old[0], v[0]), max(old[1], v[1]))
-            for (u, p, day), (req, nbytes, file, line, d, provider) in sorted(
-                self.days.items(), key=lambda kv: kv[0][:3]
-            ):
-                if (u, p) != (uid, principal) or day < end_day:
-                    continue
-                learned = [rb for dd, rb in history.items() if dd < day]  # every earlier day, kept or new
-                if len(learned) < MIN_LEARNED_DAYS:
-                    continue
-                max_req = max(r for r, _ in learned)
-                max_bytes = max(b for _, b in learned)
-                over_req = req > VOLUME_FACTOR * max_req and req >= max_req + VOLUME_FLOOR
-                over_bytes = (
-                    max_bytes > 0 and nbytes > VOLUME_FACTOR * max_bytes and req >= max_req + VOLUME_FLOOR
+        histories: dict[tuple[str, str], dict[int, tuple[int, int]]] = {}
+        for (uid, principal, day), (file, line, d, provider) in sorted(
+            self.where.items(), key=lambda kv: kv[0]
+        ):
+            if day < end_day:
+                continue
+            history = histories.get((uid, principal))
+            if history is None:
+                history = histories[(uid, principal)] = base.days(uid, principal)
+            req, nbytes = history.get(day, (0, 0))
+            learned = [rb for dd, rb in history.items() if dd < day]
+            if len(learned) < MIN_LEARNED_DAYS:
+                continue
+            max_req = max(r for r, _ in learned)
+            max_bytes = max(b for _, b in learned)
+            over_req = req > VOLUME_FACTOR * max_req and req >= max_req + VOLUME_FLOOR
+            over_bytes = (
+                max_bytes > 0 and nbytes > VOLUME_FACTOR * max_bytes and req >= max_req + VOLUME_FLOOR
+            )
+            if not (over_req or over_bytes):
+                continue
+            date = iso(day * DAY)[:10]
+            out.append(
+                Hit(
+                    self.meta.id,
+                    uid,
+                    ASSET_TYPE,
+                    d.asset.id,
+                    provider,
+                    f"{principal} read {d.label} {req} time(s) ({nbytes} bytes) on {date}; the largest "
+                    f"learned day was {max_req} reads ({max_bytes} bytes)",
+                    f"volume[{principal}]",
+                    {
+                        "principal": principal,
+                        "day": date,
+                        "requests": req,
+                        "bytes": nbytes,
+                        "learned_max_requests": max_req,
+                        "learned_max_bytes": max_bytes,
+                        "learned_days": len(learned),
+                    },
+                    file=file,
+                    line=line,
                 )
-                if not (over_req or over_bytes):
-                    continue
-                date = iso(day * DAY)[:10]
-                out.append(
-                    Hit(
-                        self.meta.id,
-                        uid,
-                        ASSET_TYPE,
-                        d.asset.id,
-                        provider,
-                        f"{principal} read {d.label} {req} time(s) ({nbytes} bytes) on {date}; the largest "
-                        f"learned day was {max_req} reads ({max_bytes} bytes)",
-                        f"volume[{principal}]",
-                        {
-                            "principal": principal,
-                            "day": date,
-                            "requests": req,
-                            "bytes": nbytes,
-                            "learned_max_requests": max_req,
-                            "learned_max_bytes": max_bytes,
-                            "learned_days": len(learned),
-                        },
-                        file=file,
-                        line=line,
-                    )
-                )
-        base.add_days([(u, p, day, v[0], v[1]) for (u, p, day), v in self.days.items()])
+            )
         return out
+
+    def commit(self) -> None:
+        self._flush()
+        last = self.ctx.stats.last_time if self.ctx.stats else None
+        if last is not None:
+            self.ctx.baseline.close_days(int(last // DAY) - OPEN_DAYS)
+
+
+def event_key(ev) -> int:
+    """A stable 63-bit key of an event: its id (eventID, insertId, auditID), or where it was
+    read when the log gives none."""
+    raw = ev.raw_id or f"{ev.file}:{ev.line}:{ev.record}"
+    return int.from_bytes(hashlib.blake2b(raw.encode(), digest_size=8).digest(), "big") >> 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 from runtime_monitor.audit.declared import DeclaredAsset
 from runtime_monitor.audit.detections.access import ASSET_TYPE
 from runtime_monitor.audit.detections.base import Context, Detector, Hit, detection
-from runtime_monitor.audit.detections.k8s_tenant import NS_TYPE, _ns_uid
+from runtime_monitor.audit.detections.k8s_tenant import NS_TYPE, ns_uid
 
 PROVIDER_NAMES = {"aws": "CloudTrail", "gcp": "GCP audit", "k8s": "Kubernetes audit"}
 
@@ -142,7 +142,7 @@ class CoverageGap(Detector):
     """Each location of a declared asset whose use the given logs cannot show, and each
     tenant namespace whose pod writes were logged without their spec; status unknown."""
 
-    def finish(self):
+    def hits(self):
         out = []
         for d in self.ctx.declared.assets:
             for loc, why in gaps(self.ctx, d):
@@ -163,7 +163,7 @@ class CoverageGap(Detector):
             out.append(
                 Hit(
                     self.meta.id,
-                    _ns_uid(ns),
+                    ns_uid(ns, self.ctx.cluster),
                     NS_TYPE,
                     ns,
                     "k8s",

@@ -23,8 +23,11 @@ POD_WRITES = ("create", "update", "patch")
 NS_TYPE = "k8s.namespace"
 
 
-def _ns_uid(ns: str) -> str:
-    return f"k8s:audit/{ns}/Namespace/{ns}"
+def ns_uid(ns: str, cluster: str | None) -> str:
+    """The Namespace's uid as the live Kubernetes scan writes it (scanner.normalize.k8s:
+    ``k8s:<cluster>/<ns>/Namespace/<ns>``), so findings join the scan's resources; "audit"
+    stands in for the cluster when its name was not given."""
+    return f"k8s:{cluster or 'audit'}/{ns}/Namespace/{ns}"
 
 
 class _TenantDetector(Detector):
@@ -45,7 +48,7 @@ class _TenantDetector(Detector):
             out.append(
                 Hit(
                     self.meta.id,
-                    _ns_uid(ns),
+                    ns_uid(ns, self.ctx.cluster),
                     NS_TYPE,
                     ns,
                     "k8s",
@@ -100,7 +103,7 @@ class InteractiveAccess(_TenantDetector):
         if pod and pod not in pods and len(pods) < 20:
             pods.append(pod)
 
-    def finish(self):
+    def hits(self):
         return self._hits(
             lambda p, what, tenant, t: (
                 f"{p}, not an operator of tenant {tenant.name}, opened {t.count} "
@@ -148,7 +151,7 @@ class CrossTenantSecretRead(_TenantDetector):
             if n not in secrets and len(secrets) < 20:
                 secrets.append(n)
 
-    def finish(self):
+    def hits(self):
         def reason(p, what, tenant, t):
             who = (
                 f"{p} (tenant {t.extra['more']['reader_tenant']})" if t.extra["more"]["reader_tenant"] else p
@@ -202,7 +205,7 @@ class PrivilegedPod(_TenantDetector):
             if len(objs) < 20:
                 objs[ev.resources[0] if ev.resources else name] = ev.request[what]
 
-    def finish(self):
+    def hits(self):
         return self._hits(
             lambda p, what, tenant, t: (
                 f"{p} created {what.replace('_', ' ')} pods in tenant {tenant.name}'s "

@@ -12,8 +12,33 @@ from runtime_monitor.audit.detections.access import ASSET_TYPE
 from runtime_monitor.audit.detections.base import Detector, Hit, detection
 from runtime_monitor.audit.detections.coverage import gaps, provider_of
 from runtime_monitor.audit.event import SUCCESS, iso
+from runtime_monitor.audit.granted import covers
 
-_PROVIDER_OF_PRINCIPAL = (("arn:", "aws"), ("serviceAccount:", "gcp"), ("user:", "gcp"))
+_PROVIDER_OF_PRINCIPAL = (
+    ("arn:", "aws"),
+    ("serviceAccount:", "gcp"),
+    ("user:", "gcp"),
+    ("group:", "gcp"),
+    ("domain:", "gcp"),
+    ("principal", "gcp"),  # principal:// and principalSet:// (workload identity federation)
+)
+
+
+def _last_use(granted: str, used: dict[str, float]) -> tuple[float, bool]:
+    """The last use by the granted principal or anyone it covers (an account, a domain, a
+    Kubernetes group); False when membership cannot be told (a group)."""
+    if granted in used:
+        return used[granted], True
+    times = []
+    for p, t in used.items():
+        c = covers(granted, p)
+        if c is None:
+            return 0.0, False
+        if c:
+            times.append(t)
+    if not used and covers(granted, "") is None:
+        return 0.0, False
+    return max(times, default=0.0), True
 
 
 def _provider(principal: str) -> str:
@@ -49,7 +74,7 @@ class UnusedDeclared(Detector):
             if ev.time > self.last.get(k, 0.0):
                 self.last[k] = ev.time
 
-    def finish(self):
+    def hits(self):
         ctx = self.ctx
         stats, base = ctx.stats, ctx.baseline
         days = ctx.declared.policy.audit.unused_grant_days
@@ -84,40 +109,55 @@ class UnusedDeclared(Detector):
             declared = [p for prov in ("aws", "gcp", "k8s") for p in d.principals(prov) if "*" not in p]
             granted = ctx.granted.principals(d) if ctx.granted is not None else {}
             stored = base.last_seen(d.uid, "principal")
+            used = dict(stored)
+            for (uid, p), t in self.last.items():
+                if uid == d.uid and t > used.get(p, 0.0):
+                    used[p] = t
             for p in sorted(set(declared) | set(granted)):
                 prov = _provider(p)
                 if prov not in clouds or prov not in ctx.providers or prov in blind:
                     continue
-                last = max(self.last.get((d.uid, p), 0.0), stored.get(p, 0.0))
-                if last >= cutoff:
-                    continue
                 is_declared = p in declared
                 if is_declared != self.declared_side:
                     continue
-                rule = self.meta.id
-                when = f"last used {iso(last)}" if last else "never used in the logs"
+                grant = granted.get(p)
+                last, knowable = _last_use(p, used)
+                if last >= cutoff:
+                    continue
+                status = "fail"
+                if not knowable:
+                    status, when = "unknown", "its members cannot be matched to logged principals"
+                elif grant is not None and grant.decision == "unknown":
+                    status = "unknown"
+                    when = f"what it grants is not known here ({'; '.join(grant.via)})"
+                else:
+                    when = f"last used {iso(last)}" if last else "never used in the logs"
                 what = (
-                    "declared" + (" and granted" if p in granted else "")
+                    "declared" + (" and granted" if grant else "")
                     if is_declared
                     else "granted but not declared"
                 )
                 out.append(
                     Hit(
-                        rule,
+                        self.meta.id,
                         d.uid,
                         ASSET_TYPE,
                         d.asset.id,
-                        _provider(p),
-                        f"{p} is {what} for {d.label} but {when}; nothing in the last {days} day(s)",
+                        prov,
+                        f"{p} is {what} for {d.label} but {when}; nothing in the last {days} day(s)"
+                        if status == "fail"
+                        else f"{p} may be granted {d.label} but {when}",
                         f"principals[{p}]",
                         {
                             "principal": p,
                             "declared": is_declared,
-                            "granted": granted.get(p),
+                            "granted": grant.decision if grant else None,
+                            "granted_via": list(grant.via) if grant else [],
                             "last_used": iso(last) if last else None,
                             "unused_grant_days": days,
                             "policy_path": d.asset.path,
                         },
+                        status=status,
                     )
                 )
         return out

@@ -162,7 +162,9 @@ def _resources(rec: dict, prefix: str, params: dict) -> list[str]:
         bucket = params.get("bucketName")
         if isinstance(bucket, str):
             key = params.get("key")
-            uri = f"s3://{bucket}/{key}" if isinstance(key, str) else f"s3://{bucket}"
+            if not isinstance(key, str):  # a listing (ListObjects, ListObjectsV2) names its prefix
+                key = params.get("prefix") if isinstance(params.get("prefix"), str) else None
+            uri = f"s3://{bucket}/{key}" if key else f"s3://{bucket}"
             if uri not in out:
                 out.append(uri)
     elif prefix == "sagemaker":
