@@ -59,9 +59,10 @@ class YamlDuplicateKeyError(ValueError):
 
 @dataclass(frozen=True)
 class YamlLimits:
-    # Nodes per document, after alias expansion. Also a time bound: the pure-Python loader
-    # composes only about 30k nodes a second, and real manifests and templates (even
-    # whole CRD bundles) stay far below this.
+    # Nodes per document, after alias expansion. Also a time bound: composing (in Python,
+    # for the hooks) runs at about 150k nodes a second here, so a hostile document costs at
+    # most a second or two; real manifests and templates, even whole CRD bundles, stay far
+    # below this.
     max_nodes: int = 200_000
     max_depth: int = 200
     max_aliases: int = 10_000
