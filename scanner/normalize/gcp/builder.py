@@ -103,8 +103,12 @@ def iam_members(policy: dict | None, why: str | None) -> Any:
     """[{role, member}] of a resource policy, or Unresolved when it could not be read."""
     if policy is None:
         return Unresolved(why or "IAM policy not read")
-    return [
-        {"role": b.get("role"), "member": m}
-        for b in policy.get("bindings") or []
-        for m in b.get("members") or []
-    ]
+    out = []
+    for b in policy.get("bindings") or []:
+        cond = b.get("condition")
+        for m in b.get("members") or []:
+            entry = {"role": b.get("role"), "member": m}
+            if isinstance(cond, dict):  # as Terraform folds it: only where one is written
+                entry["condition"] = {"title": cond.get("title"), "expression": cond.get("expression")}
+            out.append(entry)
+    return out

@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.model.resource import Unresolved
 
-from .builder import Live, full_name, last
+from .builder import Live, full_name, iam_members, last
 
 IAM = "iam.googleapis.com"
 CRM = "cloudresourcemanager.googleapis.com"
@@ -33,6 +33,10 @@ def service_account(raw, project_roles: Any, keys: Any = None) -> Live:
     b.put("project_roles", project_roles)
     b.put("user_managed_keys", keys if keys is not None else [])
     b.alias(email, f"{SA_MEMBER}{email}", d.get("uniqueId", ""), d["name"])
+    # who may act as the account (its own policy), as Terraform folds
+    # google_service_account_iam_*: the privilege graph reads actAs, token creation and
+    # Workload Identity grants from here
+    b.put("iam_members", iam_members(raw.policy, raw.policy_error))
     # who may act as the account (its own policy): edges for the privilege graph
     for i, bnd in enumerate((raw.policy or {}).get("bindings") or []):
         for m in bnd.get("members") or []:
