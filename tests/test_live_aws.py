@@ -1,6 +1,8 @@
 """`mlposture scan aws` against moto (plus the stand-in for calls moto lacks): the scenario's
-exact findings, the inventory round trip, read-only calls, the permissions document, faults
-and sharding. One moto server per test session."""
+exact findings, the inventory round trip, read-only calls, the permissions document, faults,
+sharding, SCPs, tags and --inspect-code. One moto server per test session; the scenario is
+built once and the read-only scans of it are shared between tests. Tests that need other
+accounts build them beside the scenario's (moto keeps accounts apart), so nothing resets."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 
 from fixtures.live.aws.faults import Fault, Faults
 from fixtures.live.aws.harness import ROOT, Servers, env, load_expected, placeholders, scan
-from fixtures.live.aws.scenario import AWS_KEY, HF_TOKEN, build
+from fixtures.live.aws.scenario import AWS_KEY, HF_TOKEN, build, build_code, build_minimal
 from scanner.collect.aws import AwsScanConfig, collect_aws
 from scanner.collect.aws.calls import (
     iam_action,
@@ -32,17 +34,40 @@ def servers():
     s.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def scenario(servers):
-    servers.reset()
     return build(servers.moto_url, servers.standin)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def scanned(servers, scenario, tmp_path_factory):
     d = tmp_path_factory.mktemp("scan")
     code, report, err = scan(servers.url, "--save-inventory", str(d / "inv.json"), out=d / "scan.json")
     return code, report, err, d
+
+
+@pytest.fixture(scope="session")
+def collected(servers, scenario):
+    """One in-process collection of the whole scenario, shared by the tests that read it."""
+    return collect_aws(_cfg(servers))
+
+
+def _assumed(servers, account: str) -> dict:
+    import boto3
+
+    sts = boto3.client(
+        "sts",
+        endpoint_url=servers.moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/scan", RoleSessionName="setup")["Credentials"]
+    return {
+        "aws_access_key_id": c["AccessKeyId"],
+        "aws_secret_access_key": c["SecretAccessKey"],
+        "aws_session_token": c["SessionToken"],
+    }
 
 
 def _cfg(servers, *faults: Fault, **kw) -> AwsScanConfig:
@@ -124,8 +149,8 @@ def test_saved_inventory_rescans_to_the_same_findings(scanned, tmp_path):
     assert key(again) == key(report)
 
 
-def test_every_call_is_read_only_declared_and_in_the_permissions_doc(servers, scenario):
-    col = collect_aws(_cfg(servers))
+def test_every_call_is_read_only_declared_and_in_the_permissions_doc(collected):
+    col = collected
     assert col.errors == []
     calls = set(col.recorder.calls)
     assert len(calls) > 40
@@ -147,7 +172,12 @@ def test_every_call_is_read_only_declared_and_in_the_permissions_doc(servers, sc
 
 def test_denied_call_names_the_permission_and_what_went_unscanned(servers, scenario):
     col = collect_aws(
-        _cfg(servers, Fault("lambda", "GetPolicy"), Fault("sagemaker", "ListNotebookInstances"))
+        _cfg(
+            servers,
+            Fault("lambda", "GetPolicy"),
+            Fault("sagemaker", "ListNotebookInstances"),
+            services=["lambda", "sagemaker", "iam"],
+        )
     )
     reasons = " | ".join(e.reason for e in col.errors)
     assert "lambda:GetPolicy" in reasons and "sagemaker:ListNotebookInstances" in reasons
@@ -162,20 +192,9 @@ def test_denied_call_names_the_permission_and_what_went_unscanned(servers, scena
 
 
 def test_incomplete_scan_exits_3_when_nothing_crosses_the_threshold(servers, scenario, tmp_path):
-    code, report, err = scan(
-        servers.url,
-        "--services",
-        "ecr",
-        "--rules",
-        "ecr-repository-scan-on-push",
-        "--fail-on",
-        "critical",
-        out=tmp_path / "a.json",
-    )
-    assert code == 1 or code == 0, err  # findings below critical: no error yet
-    assert code == 0
-    # an unreachable second endpoint makes the scan fail outright (exit 2), never pass
-    bad = subprocess.run(
+    # an unreachable endpoint makes the scan fail outright (exit 2), never pass; it runs
+    # beside the scan below
+    bad = subprocess.Popen(
         [
             sys.executable,
             "-c",
@@ -190,11 +209,23 @@ def test_incomplete_scan_exits_3_when_nothing_crosses_the_threshold(servers, sce
         ],
         cwd=ROOT,
         env=env(),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
     )
-    assert bad.returncode == 2 and "sts:GetCallerIdentity" in bad.stderr
+    code, report, err = scan(
+        servers.url,
+        "--services",
+        "ecr",
+        "--rules",
+        "ecr-repository-scan-on-push",
+        "--fail-on",
+        "critical",
+        out=tmp_path / "a.json",
+    )
+    assert code == 0, err  # findings below critical, nothing missed
+    _, bad_err = bad.communicate(timeout=120)
+    assert bad.returncode == 2 and "sts:GetCallerIdentity" in bad_err
 
 
 def test_denied_service_makes_the_gate_say_incomplete(servers, scenario):
@@ -219,14 +250,16 @@ def test_denied_service_makes_the_gate_say_incomplete(servers, scenario):
 
 
 def test_throttling_is_retried_then_reported(servers, scenario):
-    once = collect_aws(
-        _cfg(servers, Fault("ecr", "DescribeRepositories", "ThrottlingException", times=1), services=["ecr"])
+    from concurrent.futures import ThreadPoolExecutor
+
+    once_cfg = _cfg(
+        servers, Fault("ecr", "DescribeRepositories", "ThrottlingException", times=1), services=["ecr"]
     )
+    always_cfg = _cfg(servers, Fault("ecr", "DescribeRepositories", "ThrottlingException"), services=["ecr"])
+    with ThreadPoolExecutor(2) as pool:  # each waits out botocore's backoff: wait side by side
+        once, always = pool.map(collect_aws, (once_cfg, always_cfg))
     assert once.errors == []
     assert any(r.type == "aws.ecr.repository" for r in once.normalized.resources)
-    always = collect_aws(
-        _cfg(servers, Fault("ecr", "DescribeRepositories", "ThrottlingException"), services=["ecr"])
-    )
     assert len(always.errors) == 1 and "throttled" in always.errors[0].reason
     assert "ECR" in always.errors[0].unscanned or "ecr" in always.errors[0].unscanned
 
@@ -266,60 +299,31 @@ def test_shard_split_is_stable_and_complete():
     assert [[i for i in range(3) if in_shard(a, (i, 3))] for a in reversed(ids)] == owners[::-1]
 
 
-ACCOUNTS = ["111111111111", "222222222222", "333333333333", "444444444444"]
+ACCOUNTS = ["111111111111", "222222222222", "333333333333"]
 
 
-def test_sharded_processes_into_one_store_equal_an_unsharded_scan(servers, tmp_path):
-    import boto3
+def test_sharded_processes_into_one_store_equal_an_unsharded_scan(servers, scenario, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
 
     from scanner.store import open_store
 
-    servers.reset()
-    sts = boto3.client(
-        "sts",
-        endpoint_url=servers.moto_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    for acct in ACCOUNTS:
-        c = sts.assume_role(RoleArn=f"arn:aws:iam::{acct}:role/scan", RoleSessionName="setup")["Credentials"]
-        build(
-            servers.moto_url,
-            None,
-            aws_access_key_id=c["AccessKeyId"],
-            aws_secret_access_key=c["SecretAccessKey"],
-            aws_session_token=c["SessionToken"],
-        )
+    with ThreadPoolExecutor(3) as pool:  # three small accounts beside the scenario's
+        list(pool.map(lambda a: build_minimal(servers.moto_url, **_assumed(servers, a)), ACCOUNTS))
     common = ["--org-role", "scan", "--accounts", ",".join(ACCOUNTS), "--services", "iam,lambda"]
-    code, whole, err = scan(servers.url, *common, out=tmp_path / "whole.json")
-    assert whole["scan"]["errors"] == [], err
     store = f"sqlite:///{tmp_path / 'h.db'}"
-    procs = []
-    for i in range(3):
-        cmd = [
-            sys.executable,
-            "-c",
-            "from scanner.cli import main; main()",
-            "scan",
-            "aws",
-            "--endpoint-url",
-            servers.url,
-            "--max-attempts",
-            "2",
-            "-q",
-            *common,
-            "--shard",
-            f"{i}/3",
-            "--store",
-            store,
-        ]
-        procs.append(
-            subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        )
-    for p in procs:
+    base = [sys.executable, "-c", "from scanner.cli import main; main()", "scan", "aws"]
+    base += ["--endpoint-url", servers.url, "--max-attempts", "2", "-q", *common]
+    runs = [[*base, "-o", f"json={tmp_path / 'whole.json'}"]]
+    runs += [[*base, "--shard", f"{i}/3", "--store", store] for i in range(3)]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for cmd in runs
+    ]
+    for p in procs:  # the unsharded scan and the three shards run side by side
         _, e = p.communicate(timeout=300)
         assert p.returncode in (0, 1), e.decode()[-2000:]
+    whole = json.loads((tmp_path / "whole.json").read_text())
+    assert whole["scan"]["errors"] == []
     with open_store(store) as st:
         scans = st.list_scans(limit=None)
         assert sorted(s["shard"] for s in scans) == ["shard-0-of-3", "shard-1-of-3", "shard-2-of-3"]
@@ -331,3 +335,133 @@ def test_sharded_processes_into_one_store_equal_an_unsharded_scan(servers, tmp_p
     expected = {(f["rule_id"], f["resource"]["uid"]) for f in whole["findings"]}
     assert {uid.split(":")[4] for _, uid in expected if uid.count(":") >= 4} >= set(ACCOUNTS)
     assert merged == expected
+
+
+def test_scps_are_collected_with_document_and_targets(collected, scenario):
+    scps = [r for r in collected.normalized.resources if r.type == "aws.organizations.policy"]
+    mine = [r for r in scps if r.name == "deny-leave-org"]
+    assert len(mine) == 1
+    scp = mine[0]
+    assert scp.attrs["type"] == "SERVICE_CONTROL_POLICY"
+    assert scp.attrs["policy"]["Statement"][0]["Effect"] == "Deny"
+    assert scp.attrs["policy"]["Statement"][0]["Action"] == ["organizations:LeaveOrganization"]
+    assert {"id": scenario["ids"]["org_root"], "type": "ROOT"} in [
+        {"id": t["id"], "type": t["type"]} for t in scp.attrs["targets"]
+    ]
+    # AWS's own FullAWSAccess is there too, as the Organization created it
+    assert any(r.name == "FullAWSAccess" for r in scps)
+
+
+def test_member_account_scp_denial_is_a_note_not_an_error(servers, scenario):
+    col = collect_aws(
+        _cfg(
+            servers,
+            Fault("organizations", "ListPolicies", "AccessDeniedException"),
+            services=["organizations"],
+        )
+    )
+    assert col.errors == []
+    assert any("service control policies not read" in n for n in col.notes)
+    assert not [r for r in col.normalized.resources if r.type == "aws.organizations.policy"]
+    # any other fault on the SCP calls is an error naming the permission
+    other = collect_aws(
+        _cfg(
+            servers, Fault("organizations", "DescribePolicy", "ServiceException"), services=["organizations"]
+        )
+    )
+    assert other.errors and all("organizations:DescribePolicy" in e.reason for e in other.errors)
+
+
+def test_lambda_and_sagemaker_tags_and_every_lifecycle_config_are_read(collected):
+    by = {(r.type, r.name): r for r in collected.normalized.resources}
+    assert by[("aws.sagemaker.notebook_instance", "nb-open")].tags == {"team": "ml"}
+    assert by[("aws.sagemaker.feature_group", "features")].tags == {"team": "ml"}
+    assert by[("aws.sagemaker.endpoint_config", "ec-secure")].tags == {"team": "ml"}
+    assert by[("aws.lambda.function", "fn-public")].tags == {}
+    calls = collected.recorder.calls
+    assert calls[("lambda", "ListTags")] >= 1 and calls[("sagemaker", "ListTags")] >= 10
+    unused = by[("aws.sagemaker.notebook_lifecycle_config", "lc-unused")]
+    assert [s["kind"] for s in unused.attrs["secrets"]] and HF_TOKEN not in str(unused.attrs)
+
+
+def test_tag_policy_runs_on_live_lambda_tags(servers, scenario, tmp_path):
+    import boto3
+
+    boto3.client(
+        "lambda",
+        endpoint_url=servers.moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )  # the scenario's function carries no tags: a policy requiring one fails it
+    cfg = tmp_path / "policy.yaml"
+    cfg.write_text("tag_policy:\n  resources:\n    - types: [aws.lambda.function]\n      required: [team]\n")
+    code, report, err = scan(
+        servers.url,
+        "--services",
+        "lambda",
+        "--rules",
+        "resources-required-tags",
+        "--config",
+        str(cfg),
+        out=tmp_path / "t.json",
+    )
+    assert report["scan"]["errors"] == [], err
+    failed = {f["resource"]["uid"].split(":")[-1] for f in report["findings"]}
+    assert "fn-public" in failed
+
+
+def test_detail_calls_spread_over_the_pool_within_the_in_flight_bound(servers, scenario):
+    import threading
+
+    in_flight = {"now": 0, "peak": 0, "threads": set()}
+    lock = threading.Lock()
+
+    def before(**_):
+        with lock:
+            in_flight["now"] += 1
+            in_flight["peak"] = max(in_flight["peak"], in_flight["now"])
+            in_flight["threads"].add(threading.current_thread().name)
+
+    def after(**_):
+        with lock:
+            in_flight["now"] -= 1
+
+    col = collect_aws(
+        AwsScanConfig(
+            endpoint_url=servers.url,
+            region="us-east-1",
+            max_attempts=2,
+            services=["sagemaker"],
+            workers=3,
+            event_hooks=[("before-send", before), ("needs-retry", after)],
+        )
+    )
+    assert col.errors == []
+    assert 1 <= in_flight["peak"] <= 3
+    # a single unit (one account, one region, SageMaker) used detail threads for its Describes
+    assert any(t.startswith("mlposture-aws-detail") for t in in_flight["threads"])
+
+
+def test_inspect_code_reports_secret_file_and_line_and_refuses_bombs_and_oversize(servers, scenario):
+    from scanner.collect.aws.code import CodeLimits
+
+    acct = "999999999999"
+    sizes = build_code(servers.moto_url, servers.standin, **_assumed(servers, acct))
+    base = dict(org_role="scan", accounts=[acct], services=["lambda"])
+    off = collect_aws(_cfg(servers, **base))
+    assert ("lambda", "GetFunction") not in off.recorder.calls  # off by default
+    col = collect_aws(_cfg(servers, inspect_code=True, **base))
+    fns = {r.name: r for r in col.normalized.resources if r.type == "aws.lambda.function"}
+    leaky = [s for s in fns["fn-leaky"].attrs["secrets"] if s["path"].startswith("code[")]
+    assert [(s["path"], s["line"]) for s in leaky] == [("code[settings.py]", 3)]
+    assert leaky[0]["kind"] and HF_TOKEN not in json.dumps(fns["fn-leaky"].attrs)
+    assert fns["fn-clean"].attrs["secrets"] == []
+    reasons = [e.reason for e in col.errors]
+    assert len(reasons) == 1 and "fn-bomb" in reasons[0] and "compression ratio" in reasons[0]
+    # a package over the download limit is refused without being read
+    small = CodeLimits(max_download=sizes["fn-clean"] - 1)
+    capped = collect_aws(_cfg(servers, inspect_code=True, code_limits=small, **base))
+    over = [e for e in capped.errors if "over the" in e.reason and "MB limit" in e.reason]
+    assert {e.reason.split("Lambda function ")[1].split(" ")[0].rstrip(":") for e in over} == set(sizes)
+    assert all("code of Lambda function" in e.unscanned for e in capped.errors)

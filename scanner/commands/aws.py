@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import click
@@ -46,6 +47,13 @@ def _since(ctx, param, value):
     except ValueError as e:
         raise click.BadParameter("expected Nd, Nh, an ISO date, or 'all'") from e
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _status_line(progress):
+    status = getattr(progress, "_status", None)  # scanner.cli._Progress's rich status
+    if status is None or os.environ.get("CI"):
+        return None
+    return lambda text: status.update(f"mlposture: {text}")
 
 
 @click.command("aws")
@@ -104,6 +112,18 @@ def _since(ctx, param, value):
     callback=_shard,
     help="Scan only this shard of the accounts (a stable hash of the account id).",
 )
+@click.option(
+    "--inspect-code",
+    is_flag=True,
+    help="Download Lambda function packages (presigned URLs, read-only) and scan their text for secrets.",
+)
+@click.option(
+    "--code-max-mb",
+    type=click.FloatRange(0.1, 1024),
+    default=50.0,
+    show_default=True,
+    help="With --inspect-code: refuse packages larger than this (zip bombs are refused by ratio).",
+)
 def scan_aws_cmd(
     outputs,
     fail_on,
@@ -130,9 +150,12 @@ def scan_aws_cmd(
     connect_timeout,
     read_timeout,
     shard,
+    inspect_code,
+    code_max_mb,
 ):
     """Scan live AWS accounts: SageMaker, Bedrock, Lambda, IAM and what they use. Read-only."""
     from scanner.collect.aws import AwsScanConfig, AwsSetupError, collect_aws
+    from scanner.collect.aws.code import MB, CodeLimits
     from scanner.engine import _now, run
     from scanner.model.inventory import Inventory
 
@@ -159,7 +182,10 @@ def scan_aws_cmd(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         shard=shard,
-        progress=(lambda stage, n: opts.progress(stage, n)) if opts.progress else None,
+        inspect_code=inspect_code,
+        code_limits=CodeLimits(max_download=int(code_max_mb * MB)),
+        # counts per service on the terminal's status line (opts.progress exists only on a tty)
+        progress=_status_line(opts.progress),
     )
     _tune_gc()
     started = _now()

@@ -1,6 +1,8 @@
 """Live AWS collection: accounts x regions x services on a bounded thread pool, each unit
 reading through `Ctx` (declared, read-only calls; faults become ScanErrors naming the
-missing permission and what went unscanned), then normalized into canonical resources."""
+missing permission and what went unscanned), then normalized into canonical resources.
+A unit lists on its own thread and spreads per-resource calls over a shared detail pool;
+one gate bounds the calls in flight to `workers` across both."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from datetime import datetime
 from scanner.model.finding import ScanError
 from scanner.normalize.aws import Normalized, normalize
 
+from .code import CodeLimits
 from .collectors import ENDPOINT_SERVICE, GLOBAL, REGIONAL, s3, supporting
 from .collectors import SERVICES as ALL_SERVICES
-from .context import Account, Ctx, RegionOff
+from .context import Account, Ctx, Lanes, RegionOff
 from .faults import CallFailed
+from .progress import ScanProgress
 from .recorder import CallRecorder
 from .session import AwsSetupError, enabled_regions, resolve_scope, service_regions
 
@@ -43,7 +47,10 @@ class AwsScanConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     shard: tuple[int, int] | None = None
-    progress: Callable[[str, int], None] | None = None
+    inspect_code: bool = False  # download Lambda code and layers and scan them for secrets
+    code_limits: CodeLimits = field(default_factory=CodeLimits)
+    # a progress line (counts per service) goes here; the CLI passes a terminal status
+    progress: Callable[[str], None] | None = None
     # extra botocore event handlers registered on every session (tests inject faults here)
     event_hooks: list[tuple[str, Callable]] = field(default_factory=list)
 
@@ -72,8 +79,10 @@ class Unit:
     quiet_region: bool
 
 
-def _run_unit(u: Unit, options: dict) -> Ctx:
-    ctx = Ctx(u.account, u.region, u.service, u.quiet_region, options)
+def _run_unit(u: Unit, options: dict, lanes: Lanes, progress: ScanProgress | None) -> Ctx:
+    ctx = Ctx(
+        u.account, u.region, u.service, u.quiet_region, options, lanes, progress.emitted if progress else None
+    )
     try:
         u.run(ctx)
     except RegionOff:
@@ -107,7 +116,14 @@ def collect_aws(cfg: AwsScanConfig) -> AwsCollection:
         raise AwsSetupError(f"unknown service(s) {', '.join(unknown)}; choose from {', '.join(ALL_SERVICES)}")
     errors: list[ScanError] = list(scope.errors)
     notes: list[str] = []
-    options = {"jobs_since": cfg.jobs_since}
+    options = {
+        "jobs_since": cfg.jobs_since,
+        "inspect_code": cfg.inspect_code,
+        "code_limits": cfg.code_limits,
+        "endpoint_url": cfg.endpoint_url,
+    }
+    progress = ScanProgress(cfg.progress, lambda: recorder.total) if cfg.progress else None
+    lanes = Lanes(cfg.workers)
     regions: dict[str, list[str]] = {}
     units: list[Unit] = []
     for acct in scope.accounts:
@@ -131,7 +147,24 @@ def collect_aws(cfg: AwsScanConfig) -> AwsCollection:
                 quiet = r != acct.home_region and cfg.endpoint_url is None
                 units.append(Unit(acct, r, svc, fn, quiet))
     out = Normalized()
-    done = _pool(units, options, cfg, out, errors, notes)
+    try:
+        _pool(units, options, cfg, out, errors, notes, lanes, progress)
+        second = _second_pass(scope, services, cfg, out, regions)
+        _pool(second, options, cfg, out, errors, notes, lanes, progress)
+    finally:
+        lanes.close()
+    return AwsCollection(
+        out,
+        errors,
+        [a.account_id for a in scope.accounts],
+        regions,
+        notes,
+        recorder,
+        time.perf_counter() - started,
+    )
+
+
+def _second_pass(scope, services, cfg: AwsScanConfig, out: Normalized, regions) -> list[Unit]:
     # Second pass: what ML resources reference (buckets, security groups), per account.
     second: list[Unit] = []
     by_account: dict[str, list] = {}
@@ -157,16 +190,7 @@ def collect_aws(cfg: AwsScanConfig) -> AwsCollection:
                             quiet,
                         )
                     )
-    done += _pool(second, options, cfg, out, errors, notes, offset=done)
-    return AwsCollection(
-        out,
-        errors,
-        [a.account_id for a in scope.accounts],
-        regions,
-        notes,
-        recorder,
-        time.perf_counter() - started,
-    )
+    return second
 
 
 def _sg_ids(resources, region: str) -> set[str]:
@@ -189,13 +213,16 @@ def _pool(
     out: Normalized,
     errors: list,
     notes: list,
-    offset: int = 0,
-) -> int:
+    lanes: Lanes,
+    progress: ScanProgress | None,
+) -> None:
     if not units:
-        return 0
+        return
+    if progress:
+        progress.planned(len(units))
     with ThreadPoolExecutor(max_workers=max(1, cfg.workers), thread_name_prefix="mlposture-aws") as pool:
-        futures = [pool.submit(_run_unit, u, options) for u in units]
-        for n, f in enumerate(as_completed(futures), 1):
+        futures = [pool.submit(_run_unit, u, options, lanes, progress) for u in units]
+        for f in as_completed(futures):
             ctx = f.result()
             norm = normalize(ctx.records)
             out.merge(norm)
@@ -205,6 +232,5 @@ def _pool(
                 for e in norm.errors
             )
             notes.extend(ctx.notes)
-            if cfg.progress:
-                cfg.progress("aws", offset + n)
-    return len(units)
+            if progress:
+                progress.unit_done()

@@ -24,7 +24,7 @@ READ_ONLY_PREFIXES = ("List", "Describe", "Get")
 
 DECLARED: dict[str, tuple[str, ...]] = {
     "sts": ("GetCallerIdentity", "AssumeRole"),
-    "organizations": ("ListAccounts",),
+    "organizations": ("ListAccounts", "ListPolicies", "DescribePolicy", "ListTargetsForPolicy"),
     "ec2": ("DescribeRegions", "DescribeSecurityGroups", "DescribeVpcEndpoints"),
     "iam": ("GetAccountAuthorizationDetails", "ListAccessKeys"),
     "s3": (
@@ -49,10 +49,12 @@ DECLARED: dict[str, tuple[str, ...]] = {
         "ListLayerVersions",
         "GetLayerVersionPolicy",
         "ListEventSourceMappings",
+        "ListTags",
     ),
     "sagemaker": (
         "ListNotebookInstances",
         "DescribeNotebookInstance",
+        "ListNotebookInstanceLifecycleConfigs",
         "DescribeNotebookInstanceLifecycleConfig",
         "ListModels",
         "DescribeModel",

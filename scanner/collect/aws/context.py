@@ -1,12 +1,15 @@
 """`Ctx`: what one unit of work (an account x region x service) uses to call AWS. Every
 call goes through `call`/`pages`, which check it is declared, turn botocore failures into
-`CallFailed`, and treat a documented "not found" answer as "nothing there"."""
+`CallFailed`, and treat a documented "not found" answer as "nothing there". `map` spreads a
+unit's per-resource Describe/Get calls over the shared detail pool; `Lanes.gate` bounds the
+calls in flight across every unit and detail task together."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +36,9 @@ class Account:
 
     def client(self, service: str, region: str | None):
         key = (service, region or self.home_region)
+        c = self._clients.get(key)
+        if c is not None:
+            return c
         with self._lock:  # boto3 sessions are not thread-safe; clients are
             c = self._clients.get(key)
             if c is None:
@@ -43,6 +49,29 @@ class Account:
             return c
 
 
+class Lanes:
+    """The scan's concurrency: a detail pool for per-resource calls and a gate that bounds
+    the calls in flight (list calls of units and detail calls together) to `workers`."""
+
+    def __init__(self, workers: int):
+        self.workers = max(1, workers)
+        self.gate = threading.BoundedSemaphore(self.workers)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="mlposture-aws-detail")
+        self.local = threading.local()  # .in_detail: this thread runs a detail task
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+class _Buffers:
+    """What one detail task emitted, kept apart so the unit adds it in input order."""
+
+    def __init__(self) -> None:
+        self.records: list[Raw] = []
+        self.errors: list[ScanError] = []
+        self.notes: list[str] = []
+
+
 class Ctx:
     def __init__(
         self,
@@ -51,16 +80,34 @@ class Ctx:
         service: str,
         quiet_region: bool,
         options: dict | None = None,
+        lanes: Lanes | None = None,
+        on_emit: Callable[[str, str], None] | None = None,
     ):
         self.account = account
         self.options = options or {}
         self.region = region  # None for global services (IAM, S3 listing)
         self.service = service
         self.quiet_region = quiet_region
-        self.records: list[Raw] = []
-        self.errors: list[ScanError] = []
-        self.notes: list[str] = []
-        self.calls = 0
+        self.lanes = lanes
+        self.on_emit = on_emit  # progress: (service, record kind)
+        self._own = _Buffers()
+        self._task = threading.local()  # .buf: the buffers of the detail task on this thread
+
+    # Inside a detail task, what the task emits goes to its own buffers.
+    def _buf(self) -> _Buffers:
+        return getattr(self._task, "buf", None) or self._own
+
+    @property
+    def records(self) -> list[Raw]:
+        return self._buf().records
+
+    @property
+    def errors(self) -> list[ScanError]:
+        return self._buf().errors
+
+    @property
+    def notes(self) -> list[str]:
+        return self._buf().notes
 
     @property
     def account_id(self) -> str:
@@ -81,9 +128,9 @@ class Ctx:
         if not is_declared(service, op):
             raise AssertionError(f"{service}:{op} is not declared in scanner.collect.aws.calls")
         client = self.account.client(service, region or self.region)
-        self.calls += 1
         try:
-            return getattr(client, xform_name(op))(**params)
+            with self.gate():
+                return getattr(client, xform_name(op))(**params)
         except ClientError as e:
             if (e.response.get("Error") or {}).get("Code") in missing:
                 return None
@@ -107,14 +154,49 @@ class Ctx:
         pages = iter(client.get_paginator(xform_name(op)).paginate(**params))
         while True:
             try:
-                page = next(pages)
+                with self.gate():
+                    page = next(pages)
             except StopIteration:
                 return
             except (ClientError, BotoCoreError) as e:
                 c = classify(e, quiet_region=self.quiet_region)
                 raise CallFailed(c.kind, service, op, c.detail) from None
-            self.calls += 1
             yield from page.get(key) or []
+
+    def gate(self):
+        import contextlib
+
+        return self.lanes.gate if self.lanes else contextlib.nullcontext()
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """`fn` over `items` on the detail pool; results in input order, and what each task
+        emitted added in input order too, so a scan's output does not depend on timing. A
+        detail task that maps again runs inline (the pool never waits on itself)."""
+        items = list(items)
+        lanes = self.lanes
+        if lanes is None or len(items) < 2 or getattr(lanes.local, "in_detail", False):
+            return [fn(x) for x in items]
+
+        def task(x):
+            lanes.local.in_detail = True
+            self._task.buf = buf = _Buffers()
+            try:
+                return fn(x), buf, None
+            except BaseException as e:  # RegionOff, a collector bug: raised in the unit below
+                return None, buf, e
+            finally:
+                self._task.buf = None
+                lanes.local.in_detail = False
+
+        done = [f.result() for f in [lanes.pool.submit(task, x) for x in items]]
+        for _, buf, _ in done:  # every task's output is kept, even when one of them raised
+            self.records.extend(buf.records)
+            self.errors.extend(buf.errors)
+            self.notes.extend(buf.notes)
+        failed = next((e for _, _, e in done if e is not None), None)
+        if failed is not None:
+            raise failed
+        return [r for r, _, _ in done]
 
     def all(self, service: str, op: str, key: str, **params) -> list:
         return list(self.pages(service, op, key, **params))
@@ -141,6 +223,8 @@ class Ctx:
     # -- results --------------------------------------------------------------
     def emit(self, kind: str, data: dict, **extra) -> None:
         self.records.append(Raw(kind, self.account_id, self.region, data, extra=extra))
+        if self.on_emit:
+            self.on_emit(self.service, kind)
 
 
 class RegionOff(Exception):

@@ -25,10 +25,10 @@ class Raw:
 
 
 def _registry() -> dict[str, Callable[[Raw], Normalized]]:
-    from . import apigateway, bedrock, iam, lambda_, s3, sagemaker, supporting
+    from . import apigateway, bedrock, iam, lambda_, organizations, s3, sagemaker, supporting
 
     reg: dict[str, Callable[[Raw], Normalized]] = {}
-    for mod in (iam, lambda_, s3, sagemaker, bedrock, supporting, apigateway):
+    for mod in (iam, lambda_, s3, sagemaker, bedrock, supporting, apigateway, organizations):
         reg.update(mod.NORMALIZERS)
     return reg
 

@@ -50,6 +50,8 @@ def function(raw: Raw) -> Normalized:
     b.put("layers", [layer.get("Arn") for layer in d.get("Layers") or [] if layer.get("Arn")])
     b.alias_name(d["FunctionName"])
     out = b.finish(with_secrets=True)
+    # --inspect-code: secrets found in the package, at code[<file in the zip>] with their line
+    b.res.attrs["secrets"].extend(x.get("code_secrets") or [])
     if x.get("url"):
         out.merge(_url(raw, x["url"]))
     pol = policy_doc(x.get("policy"))

@@ -5,7 +5,7 @@ run after the others, on what ML resources reference."""
 
 from __future__ import annotations
 
-from . import apigateway, bedrock, iam, lambda_, s3, sagemaker, supporting
+from . import apigateway, bedrock, iam, lambda_, organizations, s3, sagemaker, supporting
 
 # service key -> (collector, global?)
 REGIONAL = {
@@ -20,7 +20,7 @@ REGIONAL = {
     "vpc-endpoints": supporting.collect_vpc_endpoints,
     "apigateway": apigateway.collect,
 }
-GLOBAL = {"iam": iam.collect}
+GLOBAL = {"iam": iam.collect, "organizations": organizations.collect}
 SECOND_PASS = ("s3", "security-groups")
 SERVICES = (*GLOBAL, *REGIONAL, *SECOND_PASS)
 

@@ -7,12 +7,49 @@ from __future__ import annotations
 from ..context import Ctx
 
 SM = "sagemaker"
-# Tags are read where the default tag policy needs them (GPU-capable capacity).
-_TAGGED = ("sagemaker.notebook_instance", "sagemaker.endpoint_config")
+# The ARN field of each kind's Describe* answer: tags are read on it (ListTags), so tag
+# policies run on live resources as on IaC.
+ARN_KEY = {
+    "sagemaker.notebook_instance": "NotebookInstanceArn",
+    "sagemaker.notebook_lifecycle_config": "NotebookInstanceLifecycleConfigArn",
+    "sagemaker.model": "ModelArn",
+    "sagemaker.endpoint": "EndpointArn",
+    "sagemaker.endpoint_config": "EndpointConfigArn",
+    "sagemaker.domain": "DomainArn",
+    "sagemaker.user_profile": "UserProfileArn",
+    "sagemaker.space": "SpaceArn",
+    "sagemaker.training_job": "TrainingJobArn",
+    "sagemaker.processing_job": "ProcessingJobArn",
+    "sagemaker.transform_job": "TransformJobArn",
+    "sagemaker.tuning_job": "HyperParameterTuningJobArn",
+    "sagemaker.pipeline": "PipelineArn",
+    "sagemaker.model_package_group": "ModelPackageGroupArn",
+    "sagemaker.model_package": "ModelPackageArn",
+    "sagemaker.feature_group": "FeatureGroupArn",
+    "sagemaker.monitoring_schedule": "MonitoringScheduleArn",
+    "sagemaker.data_quality_job_definition": "JobDefinitionArn",
+    "sagemaker.code_repository": "CodeRepositoryArn",
+}
 
 
 def _tags(ctx: Ctx, arn: str) -> list:
     return list(ctx.pages(SM, "ListTags", "Tags", ResourceArn=arn))
+
+
+def tags_of(ctx: Ctx, kind: str, d: dict, label: str) -> dict:
+    """{"tags": [...]} for `emit`, read on the resource's ARN; {} when it has none."""
+    arn = d.get(ARN_KEY.get(kind, ""))
+    if not arn:
+        return {}
+    return {"tags": ctx.attempt(f"tags of {label}", _tags, ctx, arn) or []}
+
+
+def _describe(ctx: Ctx, kind: str, label: str, op: str, params: dict) -> tuple[dict, dict] | None:
+    """Describe one resource and read its tags: (description, extra) or None."""
+    d = ctx.attempt(label, ctx.call, SM, op, **params)
+    if d is None:
+        return None
+    return d, tags_of(ctx, kind, d, label) if kind else {}
 
 
 def _simple(
@@ -26,23 +63,14 @@ def _simple(
     label: str,
     **list_params,
 ) -> list[dict]:
+    names = [item[name_key] for item in ctx.pages(SM, list_op, list_key, **list_params)]
     got = []
-    for item in ctx.pages(SM, list_op, list_key, **list_params):
-        name = item[name_key]
-        d = ctx.attempt(f"{label} {name}", ctx.call, SM, describe_op, **{param: name})
-        if d is None:
+    for r in ctx.map(lambda n: _describe(ctx, kind, f"{label} {n}", describe_op, {param: n}), names):
+        if r is None:
             continue
-        extra = {}
-        if kind in _TAGGED:
-            arn = next(
-                (v for k, v in d.items() if k.endswith("Arn") and k.startswith(("Notebook", "Endpoint"))),
-                None,
-            )
-            if arn:
-                extra["tags"] = ctx.attempt(f"tags of {label} {name}", _tags, ctx, arn)
-        got.append(d)
+        got.append(r[0])
         if kind:
-            ctx.emit(kind, d, **extra)
+            ctx.emit(kind, r[0], **r[1])
     return got
 
 
@@ -57,22 +85,32 @@ def notebooks(ctx: Ctx) -> None:
         "NotebookInstanceName",
         "SageMaker notebook instance",
     )
-    for name in sorted(
-        {
-            n["NotebookInstanceLifecycleConfigName"]
-            for n in nbs
-            if n.get("NotebookInstanceLifecycleConfigName")
-        }
-    ):
-        d = ctx.attempt(
-            f"SageMaker lifecycle config {name}",
-            ctx.call,
-            SM,
-            "DescribeNotebookInstanceLifecycleConfig",
-            NotebookInstanceLifecycleConfigName=name,
-        )
-        if d:
-            ctx.emit("sagemaker.notebook_lifecycle_config", d)
+    # Every lifecycle config, used or not: one no notebook uses today can be attached
+    # tomorrow, and its script (and any secret in it) is readable now.
+    used = {
+        n["NotebookInstanceLifecycleConfigName"] for n in nbs if n.get("NotebookInstanceLifecycleConfigName")
+    }
+    listed = ctx.attempt(
+        "SageMaker lifecycle configs no notebook uses",
+        lambda: [
+            c["NotebookInstanceLifecycleConfigName"]
+            for c in ctx.pages(SM, "ListNotebookInstanceLifecycleConfigs", "NotebookInstanceLifecycleConfigs")
+        ],
+    )
+    _simple_names(
+        ctx,
+        "sagemaker.notebook_lifecycle_config",
+        sorted(used | set(listed or [])),
+        "DescribeNotebookInstanceLifecycleConfig",
+        "NotebookInstanceLifecycleConfigName",
+        "SageMaker lifecycle config",
+    )
+
+
+def _simple_names(ctx: Ctx, kind: str, names: list[str], op: str, param: str, label: str) -> None:
+    for r in ctx.map(lambda n: _describe(ctx, kind, f"{label} {n}", op, {param: n}), names):
+        if r is not None:
+            ctx.emit(kind, *r[:1], **r[1])
 
 
 def models(ctx: Ctx) -> None:
@@ -112,38 +150,36 @@ def endpoints(ctx: Ctx) -> None:
                 }
             )
     eps = []
-    for item in ctx.pages(SM, "ListEndpoints", "Endpoints"):
-        name = item["EndpointName"]
-        d = ctx.attempt(f"SageMaker endpoint {name}", ctx.call, SM, "DescribeEndpoint", EndpointName=name)
-        if d:
+    names = [item["EndpointName"] for item in ctx.pages(SM, "ListEndpoints", "Endpoints")]
+    for r in ctx.map(
+        lambda n: _describe(
+            ctx, "sagemaker.endpoint", f"SageMaker endpoint {n}", "DescribeEndpoint", {"EndpointName": n}
+        ),
+        names,
+    ):
+        if r:
+            d, extra = r
             eps.append(d)
-            ctx.emit("sagemaker.endpoint", d, scaling=scaling.get(name, []))
+            ctx.emit("sagemaker.endpoint", d, scaling=scaling.get(d["EndpointName"], []), **extra)
     by_config: dict[str, list[dict]] = {}
     for d in eps:
         by_config.setdefault(d.get("EndpointConfigName", ""), []).extend(scaling.get(d["EndpointName"], []))
-    for item in ctx.pages(SM, "ListEndpointConfigs", "EndpointConfigs"):
-        name = item["EndpointConfigName"]
-        d = ctx.attempt(
-            f"SageMaker endpoint config {name}",
-            ctx.call,
-            SM,
-            "DescribeEndpointConfig",
-            EndpointConfigName=name,
-        )
-        if d:
-            tags = ctx.attempt(
-                f"tags of SageMaker endpoint config {name}", _tags, ctx, d["EndpointConfigArn"]
-            )
-            ctx.emit("sagemaker.endpoint_config", d, scaling=by_config.get(name, []), tags=tags)
+    kind = "sagemaker.endpoint_config"
+    names = [item["EndpointConfigName"] for item in ctx.pages(SM, "ListEndpointConfigs", "EndpointConfigs")]
+    for r in ctx.map(
+        lambda n: _describe(
+            ctx, kind, f"SageMaker endpoint config {n}", "DescribeEndpointConfig", {"EndpointConfigName": n}
+        ),
+        names,
+    ):
+        if r:
+            d, extra = r
+            ctx.emit(kind, d, scaling=by_config.get(d["EndpointConfigName"], []), **extra)
 
 
 def studio(ctx: Ctx) -> None:
-    for item in ctx.pages(SM, "ListDomains", "Domains"):
-        d = ctx.attempt(
-            f"SageMaker domain {item['DomainId']}", ctx.call, SM, "DescribeDomain", DomainId=item["DomainId"]
-        )
-        if d:
-            ctx.emit("sagemaker.domain", d)
+    ids = [item["DomainId"] for item in ctx.pages(SM, "ListDomains", "Domains")]
+    _simple_names(ctx, "sagemaker.domain", ids, "DescribeDomain", "DomainId", "SageMaker domain")
     ctx.attempt(
         "SageMaker user profiles",
         _pairs,
@@ -167,17 +203,19 @@ def studio(ctx: Ctx) -> None:
 
 
 def _pairs(ctx: Ctx, list_op: str, key: str, name_key: str, describe_op: str, kind: str) -> None:
-    for item in ctx.pages(SM, list_op, key):
-        d = ctx.attempt(
-            f"{kind} {item[name_key]}",
-            ctx.call,
-            SM,
+    items = list(ctx.pages(SM, list_op, key))
+    for r in ctx.map(
+        lambda i: _describe(
+            ctx,
+            kind,
+            f"{kind} {i[name_key]}",
             describe_op,
-            DomainId=item["DomainId"],
-            **{name_key: item[name_key]},
-        )
-        if d:
-            ctx.emit(kind, d)
+            {"DomainId": i["DomainId"], name_key: i[name_key]},
+        ),
+        items,
+    ):
+        if r:
+            ctx.emit(kind, r[0], **r[1])
 
 
 def jobs(ctx: Ctx, since) -> None:
@@ -241,17 +279,24 @@ def pipelines(ctx: Ctx) -> None:
 
 
 def registry(ctx: Ctx) -> None:
-    for item in ctx.pages(SM, "ListModelPackageGroups", "ModelPackageGroupSummaryList"):
-        name = item["ModelPackageGroupName"]
-        d = ctx.attempt(
-            f"SageMaker model package group {name}",
-            ctx.call,
-            SM,
-            "DescribeModelPackageGroup",
-            ModelPackageGroupName=name,
-        )
-        if not d:
-            continue
+    names = [
+        i["ModelPackageGroupName"]
+        for i in ctx.pages(SM, "ListModelPackageGroups", "ModelPackageGroupSummaryList")
+    ]
+    ctx.map(lambda n: _package_group(ctx, n), names)
+
+
+def _package_group(ctx: Ctx, name: str) -> None:
+    kind = "sagemaker.model_package_group"
+    got = _describe(
+        ctx,
+        kind,
+        f"SageMaker model package group {name}",
+        "DescribeModelPackageGroup",
+        {"ModelPackageGroupName": name},
+    )
+    if got:
+        d, extra = got
         pol = ctx.attempt(
             f"policy of SageMaker model package group {name}",
             ctx.call,
@@ -260,17 +305,18 @@ def registry(ctx: Ctx) -> None:
             missing=("ValidationException", "ResourceNotFound"),
             ModelPackageGroupName=name,
         )
-        ctx.emit("sagemaker.model_package_group", d, policy=(pol or {}).get("ResourcePolicy"))
+        ctx.emit(kind, d, policy=(pol or {}).get("ResourcePolicy"), **extra)
         for pkg in ctx.pages(SM, "ListModelPackages", "ModelPackageSummaryList", ModelPackageGroupName=name):
-            p = ctx.attempt(
-                f"SageMaker model package {pkg['ModelPackageArn']}",
-                ctx.call,
-                SM,
+            arn = pkg["ModelPackageArn"]
+            p = _describe(
+                ctx,
+                "sagemaker.model_package",
+                f"SageMaker model package {arn}",
                 "DescribeModelPackage",
-                ModelPackageName=pkg["ModelPackageArn"],
+                {"ModelPackageName": arn},
             )
             if p:
-                ctx.emit("sagemaker.model_package", p)
+                ctx.emit("sagemaker.model_package", p[0], **p[1])
 
 
 def feature_store(ctx: Ctx) -> None:

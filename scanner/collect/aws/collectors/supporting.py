@@ -7,7 +7,18 @@ from __future__ import annotations
 from ..context import Ctx
 
 # Log groups ML services write to: a full listing can run to hundreds of thousands.
-LOG_PREFIXES = ("/aws/lambda/", "/aws/sagemaker/", "/aws/bedrock", "/aws/apigateway/")
+# SageMaker writes under /aws/sagemaker/ (endpoints, jobs, notebooks, Studio), Bedrock under
+# /aws/bedrock (agents, knowledge bases; invocation logging names its own group), API
+# Gateway's execution logs under API-Gateway-Execution-Logs_<api>/<stage>, Batch GPU jobs
+# under /aws/batch/, Lambda@Edge under /aws/lambda/<region>.<name>.
+LOG_PREFIXES = (
+    "/aws/lambda/",
+    "/aws/sagemaker/",
+    "/aws/bedrock",
+    "/aws/apigateway/",
+    "API-Gateway-Execution-Logs_",
+    "/aws/batch/",
+)
 
 
 def collect_kms(ctx: Ctx) -> None:
@@ -15,35 +26,45 @@ def collect_kms(ctx: Ctx) -> None:
     for a in ctx.attempt("KMS aliases", lambda: list(ctx.pages("kms", "ListAliases", "Aliases"))) or []:
         if a.get("TargetKeyId"):
             aliases.setdefault(a["TargetKeyId"], []).append(a.get("AliasArn") or a["AliasName"])
-    for k in ctx.pages("kms", "ListKeys", "Keys"):
-        kid = k["KeyId"]
-        meta = ctx.attempt(f"KMS key {kid}", ctx.call, "kms", "DescribeKey", KeyId=kid)
-        m = (meta or {}).get("KeyMetadata")
-        if not m or m.get("KeyManager") == "AWS":
-            continue
-        rot = None
-        if m.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and m.get("KeyState") == "Enabled":
-            got = ctx.attempt(
-                f"rotation status of KMS key {kid}", ctx.call, "kms", "GetKeyRotationStatus", KeyId=kid
-            )
-            rot = (got or {}).get("KeyRotationEnabled")
-        pol = ctx.attempt(
-            f"key policy of KMS key {kid}", ctx.call, "kms", "GetKeyPolicy", KeyId=kid, PolicyName="default"
+    keys = [k["KeyId"] for k in ctx.pages("kms", "ListKeys", "Keys")]
+    for got in ctx.map(lambda kid: _kms_key(ctx, kid), keys):
+        if got:
+            m, extra = got
+            ctx.emit("kms.key", m, aliases=aliases.get(m["KeyId"], []), **extra)
+
+
+def _kms_key(ctx: Ctx, kid: str):
+    meta = ctx.attempt(f"KMS key {kid}", ctx.call, "kms", "DescribeKey", KeyId=kid)
+    m = (meta or {}).get("KeyMetadata")
+    if not m or m.get("KeyManager") == "AWS":
+        return None
+    rot = None
+    if m.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and m.get("KeyState") == "Enabled":
+        got = ctx.attempt(
+            f"rotation status of KMS key {kid}", ctx.call, "kms", "GetKeyRotationStatus", KeyId=kid
         )
-        ctx.emit("kms.key", m, rotation=rot, policy=(pol or {}).get("Policy"), aliases=aliases.get(kid, []))
+        rot = (got or {}).get("KeyRotationEnabled")
+    pol = ctx.attempt(
+        f"key policy of KMS key {kid}", ctx.call, "kms", "GetKeyPolicy", KeyId=kid, PolicyName="default"
+    )
+    return m, {"rotation": rot, "policy": (pol or {}).get("Policy")}
 
 
 def collect_ecr(ctx: Ctx) -> None:
-    for r in ctx.pages("ecr", "DescribeRepositories", "repositories"):
-        pol = ctx.attempt(
-            f"policy of ECR repository {r['repositoryName']}",
-            ctx.call,
-            "ecr",
-            "GetRepositoryPolicy",
-            missing=("RepositoryPolicyNotFoundException",),
-            repositoryName=r["repositoryName"],
-        )
+    repos = list(ctx.pages("ecr", "DescribeRepositories", "repositories"))
+    for r, pol in zip(repos, ctx.map(lambda r: _ecr_policy(ctx, r), repos), strict=True):
         ctx.emit("ecr.repository", r, policy=(pol or {}).get("policyText"))
+
+
+def _ecr_policy(ctx: Ctx, r: dict):
+    return ctx.attempt(
+        f"policy of ECR repository {r['repositoryName']}",
+        ctx.call,
+        "ecr",
+        "GetRepositoryPolicy",
+        missing=("RepositoryPolicyNotFoundException",),
+        repositoryName=r["repositoryName"],
+    )
 
 
 def collect_logs(ctx: Ctx) -> None:
