@@ -129,15 +129,32 @@ def test_scp_deny_removes_a_grant_for_the_accounts_it_targets(declared):
     deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::ml-data-prod/credit/*"}]}  # fmt: skip
     roles = [_role("reader", [READ_DATA])]
-    scp = _res("p-1", "aws.organizations.policy", "deny-credit", {"document": deny, "targets": [ACCT]})
+    scp = _res(
+        "p-1",
+        "aws.organizations.policy",
+        "deny-credit",
+        {"type": "SERVICE_CONTROL_POLICY", "policy": deny, "targets": [{"id": ACCT, "type": "ACCOUNT"}]},
+    )
     g = _granted(declared, [*roles, scp])
     assert f"arn:aws:iam::{ACCT}:role/reader" not in g.principals(_asset(declared, "credit-applications"))
     assert g.principals(_asset(declared, "fraud-transactions"))[f"arn:aws:iam::{ACCT}:role/reader"]
     other = _res(
-        "p-2", "aws.organizations.policy", "deny-credit", {"document": deny, "targets": ["999999999999"]}
+        "p-2",
+        "aws.organizations.policy",
+        "deny-credit",
+        {
+            "type": "SERVICE_CONTROL_POLICY",
+            "policy": deny,
+            "targets": [{"id": "999999999999", "type": "ACCOUNT"}],
+        },
     )
     g = _granted(declared, [*roles, other])
     assert g.principals(_asset(declared, "credit-applications"))[f"arn:aws:iam::{ACCT}:role/reader"]
+    # on the organization root it covers every account
+    root = _res("p-3", "aws.organizations.policy", "deny-credit",
+                {"type": "SERVICE_CONTROL_POLICY", "policy": deny, "targets": [{"id": "r-ab12", "type": "ROOT"}]})  # fmt: skip
+    g = _granted(declared, [*roles, root])
+    assert f"arn:aws:iam::{ACCT}:role/reader" not in g.principals(_asset(declared, "credit-applications"))
 
 
 def test_gcp_bindings_on_the_bucket_and_above_it(declared):

@@ -153,11 +153,19 @@ class AwsGrants:
         account in practice, and an allow-list SCP without it is not modelled."""
         denies: dict[str | None, list[dict]] = {}
         for p in self.inv.of_type("aws.organizations.policy"):
-            if p.attrs.get("policy_type", "SERVICE_CONTROL_POLICY") != "SERVICE_CONTROL_POLICY":
+            if p.attrs.get("type", "SERVICE_CONTROL_POLICY") != "SERVICE_CONTROL_POLICY":
                 continue
-            doc = p.attrs.get("document")
+            doc = p.attrs.get("policy")
             targets = p.attrs.get("targets")
-            accounts = [t for t in targets if isinstance(t, str)] if isinstance(targets, list) else [None]
+            # {id, type: ACCOUNT|ORGANIZATIONAL_UNIT|ROOT} (scanner/normalize/aws/organizations.py):
+            # the root covers every account; an OU's member accounts are not in the inventory, so
+            # its denies are not applied (a grant is then reported, never hidden)
+            accounts: list[str | None] = []
+            for t in targets if isinstance(targets, list) else []:
+                if isinstance(t, dict) and t.get("type") == "ACCOUNT" and isinstance(t.get("id"), str):
+                    accounts.append(t["id"])
+                elif isinstance(t, dict) and t.get("type") == "ROOT":
+                    accounts.append(None)
             st = [s for s in _statements(doc) if s.get("Effect") == "Deny"]
             for a in accounts:
                 denies.setdefault(a, []).extend(st)
