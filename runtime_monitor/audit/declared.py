@@ -12,6 +12,7 @@ import fnmatch
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from runtime_monitor.audit.event import AuditEvent
 from runtime_monitor.policy import Asset, RuntimePolicy, Tenant
@@ -62,7 +63,7 @@ class DeclaredAsset:
     operators: tuple[str, ...]
     networks: list = field(default_factory=list)  # ipaddress networks
 
-    @property
+    @cached_property  # read for every event on the asset
     def uid(self) -> str:
         return f"policy:asset/{self.asset.kind}/{self.asset.id}"
 
@@ -111,12 +112,14 @@ class Declared:
                 )
             )
         self.operators = tuple(dict.fromkeys(o for t in policy.tenants for o in t.operators))
-        self._by_prefix: dict[str, list[DeclaredAsset]] = {}
+        # index key -> [(asset, its locations under that key)], in declaration order
+        self._by_prefix: dict[str, list[tuple[DeclaredAsset, list[tuple[str, re.Pattern[str]]]]]] = {}
         for d in self.assets:
-            for loc, _ in d.patterns:
-                bucket = self._by_prefix.setdefault(_prefix_key(loc), [])
-                if all(x is not d for x in bucket):
-                    bucket.append(d)
+            for loc, pat in d.patterns:
+                bucket = self._by_prefix.setdefault(prefix_key(loc), [])
+                if not bucket or bucket[-1][0] is not d:
+                    bucket.append((d, []))
+                bucket[-1][1].append((loc, pat))
 
     # -- assets ------------------------------------------------------------------------
     def assets_of(self, resource: str) -> list[tuple[DeclaredAsset, str]]:
@@ -130,6 +133,11 @@ class Declared:
                 if all(hit[0] is not o[0] for o in out):
                     out.append(hit)
         return out
+
+    def index_keys(self) -> set[str]:
+        """The index buckets of every declared location: a resource whose `prefix_key` is
+        in none of them matches no asset."""
+        return set(self._by_prefix)
 
     # -- people ------------------------------------------------------------------------
     def is_operator(self, ev: AuditEvent, tenant: Tenant | None = None) -> bool:
@@ -192,7 +200,7 @@ class Declared:
         return any(addr in n for n in d.networks)
 
 
-def _prefix_key(loc: str) -> str:
+def prefix_key(loc: str) -> str:
     """An index key: scheme and bucket for s3/gs, service for ARNs, namespace for k8s."""
     if loc.startswith(("s3://", "gs://")):
         return loc[:5] + loc[5:].split("/", 1)[0]
@@ -205,11 +213,11 @@ def _prefix_key(loc: str) -> str:
 
 
 def _match(decl: Declared, resource: str) -> list[tuple[DeclaredAsset, str]]:
-    key = _prefix_key(resource)
+    key = prefix_key(resource)
     out = []
-    for d in decl._by_prefix.get(key, ()):
-        for loc, pat in d.patterns:
-            if _prefix_key(loc) == key and pat.match(resource) is not None:
+    for d, patterns in decl._by_prefix.get(key, ()):
+        for loc, pat in patterns:
+            if pat.match(resource) is not None:
                 out.append((d, loc))
                 break
     return out

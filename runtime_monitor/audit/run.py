@@ -2,23 +2,25 @@
 ScanResult, with declared (the policy), granted (an inventory) and observed (the logs)
 access side by side.
 
-Files are read in parallel (a process pool over files) when there are several: reading
-and parsing is the cost, and each worker keeps only the events that touch a declared
-asset, a tenant namespace or a watched action, so what crosses processes is small.
-Detections run in the parent, on events in any order (they aggregate by time, not by
-arrival)."""
+Files are read in parallel (worker processes over batches of files) when there are
+several: reading and parsing is the cost, and each worker keeps only the events that
+touch a declared asset, a tenant namespace or a watched action (the CloudTrail reader does
+not even build the others), so what crosses processes is small. Detections run in the
+parent, on events in file order, as with one process: ties in time resolve the same way."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from runtime_monitor.audit.baseline import Baseline
-from runtime_monitor.audit.declared import Declared
+from runtime_monitor.audit.declared import Declared, prefix_key
 from runtime_monitor.audit.detections import DETECTIONS, Context
 from runtime_monitor.audit.detections.access import NOTEBOOK_ACCESS
+from runtime_monitor.audit.detections.base import Detector
 from runtime_monitor.audit.event import AuditEvent
 from runtime_monitor.audit.findings import to_finding
 from runtime_monitor.audit.problems import ReadStats
@@ -37,7 +39,7 @@ class AuditOptions:
     k8s: list[str] = field(default_factory=list)
     since: float | None = None  # epoch seconds: older events are not read
     inventory: object = None  # scanner.model.inventory.Inventory
-    baseline_path: str | None = None  # None: learn within this run only (in memory)
+    baseline_path: str | None = None  # None: learn within this run only (a scratch file)
     workers: int = 1
     k8s_cluster: str | None = None  # names Kubernetes subjects like the live scan (k8s:<cluster>/...)
 
@@ -52,39 +54,74 @@ class AuditOptions:
 Relevant = tuple[AuditEvent, list[tuple[int, str]]]  # the event, (asset index, location) pairs
 
 
+def _watched(declared: Declared) -> frozenset[str]:
+    return NOTEBOOK_ACCESS | frozenset(declared.policy.audit.watched_events)
+
+
+def _is_watched(action: str, watched: frozenset[str]) -> bool:
+    return (
+        action in watched
+        or action.rpartition(":")[2] in watched  # policies may write bare event names
+        or action.partition(" ")[2] in watched  # or K8s resources (pods/exec)
+    )
+
+
+def wanted(declared: Declared):
+    """The readers' prefilter (`cloudtrail.Want`): a watched action, or a resource in an
+    index bucket of a declared location. A superset of what `relevant_events` keeps, so
+    only records that may matter become events."""
+    keys = frozenset(declared.index_keys())
+    watched = _watched(declared)
+
+    def want(action: str, resources: list[str]) -> bool:
+        return _is_watched(action, watched) or any(prefix_key(r) in keys for r in resources)
+
+    return want
+
+
 def relevant_events(
     events: Iterable[AuditEvent], declared: Declared, since: float | None
 ) -> Iterator[Relevant]:
     index = {id(d): i for i, d in enumerate(declared.assets)}
     tenant_ns = {ns for t in declared.policy.tenants for ns in t.namespaces}
-    watched = NOTEBOOK_ACCESS | set(declared.policy.audit.watched_events)
+    watched = _watched(declared)
     for ev in events:
         if since is not None and ev.time < since:
             continue
         hits = declared.event_assets(ev) if ev.resources else []
-        if (
-            hits
-            or (ev.provider == "k8s" and ev.namespace in tenant_ns)
-            or ev.action in watched
-            or ev.action.rpartition(":")[2] in watched  # policies may write bare event names
-            or ev.action.partition(" ")[2] in watched  # or K8s resources (pods/exec)
-        ):
+        if hits or (ev.provider == "k8s" and ev.namespace in tenant_ns) or _is_watched(ev.action, watched):
             yield ev, [(index[id(d)], loc) for d, loc in hits]
 
 
 # -- worker side ------------------------------------------------------------------------
+# A worker reads a batch of files and returns only the relevant events, as flat tuples
+# with repeated strings shared (pickle then writes each once), and its read counts.
 _WORKER: dict = {}
+_FIELDS = tuple(f.name for f in fields(AuditEvent))
+_as_tuple = attrgetter(*_FIELDS)
+_SHARED = ("principal", "action", "source_ip", "user_agent", "service", "event_version", "log_type")
+_SHARED_AT = tuple(_FIELDS.index(f) for f in _SHARED)
+BATCH_FILES = 4  # files a message: enough to amortise a round trip, few enough to keep order cheap
+QUEUE_BATCHES = 8  # batches a worker may run ahead of the parent
 
 
 def _init_worker(policy: RuntimePolicy, since: float | None) -> None:
-    _WORKER["declared"] = Declared(policy)
-    _WORKER["since"] = since
+    declared = Declared(policy)
+    _WORKER.update(declared=declared, since=since, want=wanted(declared))
 
 
-def _read_one(job: tuple[str, str]) -> tuple[list[Relevant], ReadStats]:
-    provider, name = job
+def _read_batch(jobs: list[tuple[str, str | Input]]) -> tuple[list[tuple[tuple, list]], ReadStats]:
     stats = ReadStats()
-    out = list(relevant_events(read(provider, inputs(name), stats), _WORKER["declared"], _WORKER["since"]))
+    out = []
+    strings: dict[str, str] = {}
+    w = _WORKER
+    for provider, src in jobs:
+        events = read(provider, inputs(src) if isinstance(src, str) else [src], stats, w["want"])
+        for ev, hits in relevant_events(events, w["declared"], w["since"]):
+            t = list(_as_tuple(ev))
+            for i in _SHARED_AT:
+                t[i] = strings.setdefault(t[i], t[i])
+            out.append((tuple(t), hits))
     return out, stats
 
 
@@ -109,17 +146,72 @@ def stream_relevant(
 ) -> Iterator[Relevant]:
     workers = max(1, min(opts.workers, len(files)))
     if workers == 1:
+        want = wanted(declared)
         for provider, inp in files:
-            yield from relevant_events(read(provider, [inp], stats), declared, opts.since)
+            yield from relevant_events(read(provider, [inp], stats, want), declared, opts.since)
         return
     import multiprocessing as mp
 
+    # Forked workers inherit the inputs themselves (a --follow tail reads only what was
+    # appended); S3 objects go by name, so each worker opens them with its own client.
+    jobs = [(provider, inp.name if inp.name.startswith("s3://") else inp) for provider, inp in files]
+    batches = [jobs[i : i + BATCH_FILES] for i in range(0, len(jobs), BATCH_FILES)]
+    # Each worker takes every workers-th batch and streams its results down its own bounded
+    # queue; the parent takes them round-robin, so detections see file order. No scheduler
+    # thread in the parent that a busy machine can starve, and the parent holds at most
+    # QUEUE_BATCHES batches a worker whatever the input.
     ctx = mp.get_context("fork")
-    jobs = [(provider, inp.name) for provider, inp in files]
-    with ctx.Pool(workers, _init_worker, (declared.policy, opts.since)) as pool:
-        for events, st in pool.imap(_read_one, jobs, chunksize=4):
+    queues = [ctx.Queue(QUEUE_BATCHES) for _ in range(workers)]
+    procs = [
+        ctx.Process(
+            target=_worker_main,
+            args=(declared.policy, opts.since, batches[k::workers], queues[k]),
+            daemon=True,
+        )
+        for k in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        for i in range(len(batches)):
+            events, st = _receive(queues[i % workers], procs[i % workers])
             stats.merge(st)
-            yield from events
+            for t, hits in events:
+                yield AuditEvent(*t), hits
+        for p in procs:
+            p.join()
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+                p.join()
+
+
+def _worker_main(policy: RuntimePolicy, since: float | None, batches: list, q) -> None:
+    _init_worker(policy, since)
+    try:
+        for batch in batches:
+            q.put((None, _read_batch(batch)))
+    except BaseException:  # the parent raises it; a traceback always pickles
+        import traceback
+
+        q.put((traceback.format_exc(limit=8), None))
+
+
+def _receive(q, proc):
+    import queue
+
+    while True:
+        try:
+            error, result = q.get(timeout=1.0)
+            break
+        except queue.Empty:
+            if not proc.is_alive() and q.empty():
+                why = f"audit reader process exited ({proc.exitcode}) before its files were read"
+                raise RuntimeError(why) from None
+    if error is not None:
+        raise RuntimeError(f"audit reader process failed:\n{error}")
+    return result
 
 
 class AuditRun:
@@ -133,7 +225,7 @@ class AuditRun:
         self.declared = Declared(policy)
         self.errors: list[ScanError] = []
         self.stats = ReadStats()
-        self.baseline = Baseline(opts.baseline_path or ":memory:")
+        self.baseline = Baseline(opts.baseline_path) if opts.baseline_path else Baseline.scratch()
         granted = None
         if opts.inventory is not None:
             from runtime_monitor.audit.granted import Granted
@@ -149,6 +241,7 @@ class AuditRun:
             cluster=opts.k8s_cluster or _policy_cluster(policy),
         )
         self.detectors = [d.factory(self.ctx) for d in DETECTIONS]
+        self._observers = [d.observe for d in self.detectors if type(d).observe is not Detector.observe]
         self.relevant = 0
 
     def feed(self, files: list[tuple[str, Input]]) -> int:
@@ -158,8 +251,8 @@ class AuditRun:
             self.relevant += 1
             assets = [(self.declared.assets[i], loc) for i, loc in hits]
             _observe_coverage(self.ctx, ev, assets)
-            for det in self.detectors:
-                det.observe(ev, assets)
+            for observe in self._observers:
+                observe(ev, assets)
         return self.relevant - before
 
     def snapshot(self) -> ScanResult:

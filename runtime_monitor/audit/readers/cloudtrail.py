@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import orjson
 
@@ -22,6 +22,7 @@ from runtime_monitor.audit.problems import ReadStats
 from runtime_monitor.audit.sources import Input, salvage
 
 SOURCE = "cloudtrail"
+Want = Callable[[str, list[str]], bool]  # (action, canonical resources) -> build the event?
 WHOLE_FILE_LIMIT = 256 << 20
 _RECORDS_DOC = re.compile(rb'\s*\{\s*"Records"\s*:')
 # eventSource host -> IAM service prefix, where they differ
@@ -44,7 +45,9 @@ _SAGEMAKER_NAMES = (
 )
 
 
-def read_input(inp: Input, stats: ReadStats) -> Iterator[AuditEvent]:
+def read_input(inp: Input, stats: ReadStats, want: Want | None = None) -> Iterator[AuditEvent]:
+    """`want(action, resources)` says which records become events; the others are still
+    validated and counted (problems, record and event counts, first and last time)."""
     try:
         stream = inp.open()
         head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
@@ -53,12 +56,12 @@ def read_input(inp: Input, stats: ReadStats) -> Iterator[AuditEvent]:
         return
     with stream:
         if _RECORDS_DOC.match(head):
-            yield from _records_file(inp, stream, stats)
+            yield from _records_file(inp, stream, stats, want)
         else:
-            yield from _lines(inp.name, stream, stats, inp.first_line)
+            yield from _lines(inp.name, stream, stats, inp.first_line, want)
 
 
-def _records_file(inp: Input, stream, stats: ReadStats) -> Iterator[AuditEvent]:
+def _records_file(inp: Input, stream, stats: ReadStats, want: Want | None) -> Iterator[AuditEvent]:
     name = inp.name
     chunks, size, error = [], 0, None
     try:
@@ -79,7 +82,7 @@ def _records_file(inp: Input, stream, stats: ReadStats) -> Iterator[AuditEvent]:
             return
         del data
         for i, rec in enumerate(records, 1):
-            ev = record_event(rec, name, None, i, stats)
+            ev = record_event(rec, name, None, i, stats, want)
             if ev is not None:
                 yield ev
         return
@@ -98,12 +101,14 @@ def _records_file(inp: Input, stream, stats: ReadStats) -> Iterator[AuditEvent]:
                 reason = reason_of(why)
                 stats.problems.add(SOURCE, name, line, reason, why)
             return
-        ev = record_event(rec, name, line, i, stats)
+        ev = record_event(rec, name, line, i, stats, want)
         if ev is not None:
             yield ev
 
 
-def _lines(name: str, stream, stats: ReadStats, first_line: int = 1) -> Iterator[AuditEvent]:
+def _lines(
+    name: str, stream, stats: ReadStats, first_line: int = 1, want: Want | None = None
+) -> Iterator[AuditEvent]:
     i = 0
     for obj, line, why in iter_lines(stream, first_line):
         if why is not None:
@@ -116,16 +121,16 @@ def _lines(name: str, stream, stats: ReadStats, first_line: int = 1) -> Iterator
             continue
         detail = obj.get("detail")
         if isinstance(detail, dict) and "eventVersion" in detail:  # EventBridge
-            ev = record_event(detail, name, line, i, stats)
+            ev = record_event(detail, name, line, i, stats, want)
             if ev is not None:
                 yield ev
         elif "eventVersion" in obj:
-            ev = record_event(obj, name, line, i, stats)
+            ev = record_event(obj, name, line, i, stats, want)
             if ev is not None:
                 yield ev
         elif isinstance(obj.get("Records"), list):  # a delivered file a line (Firehose)
             for rec in obj["Records"]:
-                ev = record_event(rec, name, line, i, stats)
+                ev = record_event(rec, name, line, i, stats, want)
                 if ev is not None:
                     yield ev
         elif "detail-type" in obj:
@@ -192,7 +197,9 @@ def _s3_uri(arn: str) -> str:
 _KNOWN_MAJOR = "1."
 
 
-def record_event(rec: object, file: str, line: int | None, i: int, stats: ReadStats) -> AuditEvent | None:
+def record_event(
+    rec: object, file: str, line: int | None, i: int, stats: ReadStats, want: Want | None = None
+) -> AuditEvent | None:
     stats.records["aws"] += 1
     if not isinstance(rec, dict):
         stats.problems.add(SOURCE, file, line, "not a CloudTrail record", record=i)
@@ -215,17 +222,21 @@ def record_event(rec: object, file: str, line: int | None, i: int, stats: ReadSt
     prefix = _PREFIX.get(host, host)
     params = rec.get("requestParameters")
     params = params if isinstance(params, dict) else {}
+    action = f"{prefix}:{rec.get('eventName', '')}"
+    resources = _resources(rec, prefix, params)
+    stats.events["aws"] += 1
+    stats.seen(t)
+    if want is not None and not want(action, resources):
+        return None  # valid and counted, but no detection reads it
     err = rec.get("errorCode") or ""
     extra = rec.get("additionalEventData")
     out_bytes = extra.get("bytesTransferredOut") if isinstance(extra, dict) else None
-    stats.events["aws"] += 1
-    stats.seen(t)
     return AuditEvent(
         provider="aws",
         time=t,
         principal=principal,
-        action=f"{prefix}:{rec.get('eventName', '')}",
-        resources=tuple(_resources(rec, prefix, params)),
+        action=action,
+        resources=tuple(resources),
         source_ip=rec.get("sourceIPAddress") or "",
         user_agent=rec.get("userAgent") or "",
         outcome=FAILURE if err else SUCCESS,
