@@ -3,11 +3,14 @@
     .venv/bin/python bench/iam_graph.py                 # 10,000 and 20,000 principals
     .venv/bin/python bench/iam_graph.py --principals 5000 --statements 25000
 
-Generates roles (with trust policies: services, the account, other principals), users in
-groups, customer-managed policies, inline policies, buckets, secrets, keys, functions and
-notebooks, with a realistic mix of scoped statements, service wildcards, a few "*" grants
-and a few escalation permissions. Builds the graph, finds all paths, and prints wall time
-and peak RSS. Each size runs in a fresh process so peak RSS is its own.
+The account is made of teams of `TEAM_SIZE` principals (a bigger account has more teams):
+roles (trusting a service, the account, or a principal of the team), users in a group of
+their team, customer-managed and inline policies, buckets, secrets, functions (some with a
+public URL). Statements are mostly scoped to the team's own resources (`CROSS_TEAM` name
+another team's); 2 % are on "*", 15 % add a service wildcard, 3.4 % are Deny guardrails,
+0.6 % are escalation permissions (10 % of those on "*"), 0.05 % are "*" on "*". The mix is
+described in docs/performance.md. Builds the graph, finds all paths, and prints wall time
+and peak RSS; each size runs in a fresh process so peak RSS is its own.
 """
 
 from __future__ import annotations
@@ -24,31 +27,29 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ACCT = "111122223333"
+TEAM_SIZE = 100  # principals per team
+CROSS_TEAM = 0.05  # share of scoped grants that name another team's resource
 SERVICES = ["lambda", "sagemaker", "ec2", "glue", "ecs-tasks", "codebuild", "states", "events"]
-ACTIONS = [
-    "s3:GetObject",
-    "s3:PutObject",
-    "s3:ListBucket",
-    "dynamodb:GetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "sagemaker:CreateTrainingJob",
-    "sagemaker:DescribeTrainingJob",
-    "sagemaker:InvokeEndpoint",
-    "lambda:InvokeFunction",
-    "lambda:GetFunction",
-    "logs:CreateLogStream",
-    "logs:PutLogEvents",
-    "kms:Decrypt",
-    "kms:GenerateDataKey",
-    "secretsmanager:GetSecretValue",
-    "ecr:GetDownloadUrlForLayer",
-    "ec2:DescribeInstances",
-    "cloudwatch:PutMetricData",
-    "sqs:SendMessage",
-    "sns:Publish",
-]
-WILDCARDS = ["s3:*", "sagemaker:*", "logs:*", "dynamodb:*", "ec2:Describe*", "lambda:Get*", "kms:*"]
+# service -> (actions, how a scoped statement names its resources)
+ACTIONS = {
+    "s3": (["s3:GetObject", "s3:PutObject", "s3:ListBucket"], "bucket"),
+    "dynamodb": (["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], "table"),
+    "sagemaker": (
+        ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:InvokeEndpoint"],
+        "job",
+    ),
+    "lambda": (["lambda:InvokeFunction", "lambda:GetFunction"], "function"),
+    "logs": (["logs:CreateLogStream", "logs:PutLogEvents"], "*"),  # idiomatically on "*"
+    "kms": (["kms:Decrypt", "kms:GenerateDataKey"], "key"),
+    "secretsmanager": (["secretsmanager:GetSecretValue"], "secret"),
+    "ecr": (["ecr:GetDownloadUrlForLayer"], "repo"),
+    "ec2": (["ec2:DescribeInstances"], "*"),
+    "cloudwatch": (["cloudwatch:PutMetricData"], "*"),
+    "sqs": (["sqs:SendMessage"], "queue"),
+    "sns": (["sns:Publish"], "topic"),
+}
+WILDCARDS = {"s3": "s3:*", "sagemaker": "sagemaker:*", "logs": "logs:*", "dynamodb": "dynamodb:*",
+             "ec2": "ec2:Describe*", "lambda": "lambda:Get*", "kms": "kms:*"}  # fmt: skip
 ESCALATIONS = [
     ("iam:PassRole", "role"),
     ("iam:PutUserPolicy", "self"),
@@ -68,14 +69,26 @@ def generate(n_principals: int, n_statements: int, seed: int = 7):
 
     rnd = random.Random(seed)
     inv = Inventory()
+    n_teams = max(1, n_principals // TEAM_SIZE)  # a bigger account has more teams, not bigger ones
     n_roles, n_groups = n_principals // 2, max(1, n_principals // 20)
     n_users = n_principals - n_roles - n_groups
     n_policies = max(1, n_principals // 5)
-    buckets = [f"acme-{'training' if i % 10 == 0 else 'app'}-{i}" for i in range(n_principals // 10)]
-    role_arns = [f"arn:aws:iam::{ACCT}:role/team{i % 50}-role-{i}" for i in range(n_roles)]
+    buckets = [
+        f"acme-{'training' if i % 10 == 0 else 'app'}-{i}" for i in range(max(n_teams, n_principals // 10))
+    ]
+    role_arns = [f"arn:aws:iam::{ACCT}:role/team{i % n_teams}-role-{i}" for i in range(n_roles)]
     user_arns = [f"arn:aws:iam::{ACCT}:user/user-{i}" for i in range(n_users)]
-    fn_arns = [f"arn:aws:lambda:us-east-1:{ACCT}:function:fn-{i}" for i in range(n_principals // 20)]
+    fn_arns = [
+        f"arn:aws:lambda:us-east-1:{ACCT}:function:fn-{i}" for i in range(max(n_teams, n_principals // 20))
+    ]
     pol_arns = [f"arn:aws:iam::{ACCT}:policy/pol-{i}" for i in range(n_policies)]
+    secrets = [f"s{i}" for i in range(max(n_teams, n_principals // 50))]
+
+    def of_team(items: list, team: int):
+        """An item of the team (item i belongs to team i % n_teams); now and then another team's."""
+        if rnd.random() < CROSS_TEAM:
+            team = rnd.randrange(n_teams)
+        return items[team + n_teams * rnd.randrange((len(items) - 1 - team) // n_teams + 1)]
 
     def add(uid_, rtype_, name_, /, **attrs):
         inv.add(
@@ -91,40 +104,60 @@ def generate(n_principals: int, n_statements: int, seed: int = 7):
             )
         )
 
-    def resource_for(kind, self_arn):
+    def resource_for(kind, self_arn, team):
+        wide = rnd.random() < 0.1  # an escalation permission on "*"
         if kind == "role":
-            return rnd.choice(
-                [rnd.choice(role_arns), f"arn:aws:iam::{ACCT}:role/team{rnd.randrange(50)}-*", "*"]
+            if wide:
+                return "*"
+            return (
+                of_team(role_arns, team) if rnd.random() < 0.5 else f"arn:aws:iam::{ACCT}:role/team{team}-*"
             )
         if kind == "self":
             return self_arn
         if kind == "function":
-            return rnd.choice(fn_arns + ["*"])
+            return "*" if wide else of_team(fn_arns, team)
         if kind == "user":
-            return rnd.choice(user_arns)
+            return of_team(user_arns, team)
         if kind == "policy":
-            return rnd.choice(pol_arns)
+            return of_team(pol_arns, team)
         return "*"
 
-    def statement(self_arn):
+    def scoped(kind, team):
+        if kind == "bucket":
+            b = of_team(buckets, team)
+            objects = f"arn:aws:s3:::{b}/*" if rnd.random() < 0.8 else f"arn:aws:s3:::{b}/team{team}/*"
+            return [f"arn:aws:s3:::{b}", objects]
+        if kind == "*":
+            return ["*"]
+        return [
+            {
+                "table": f"arn:aws:dynamodb:us-east-1:{ACCT}:table/team{team}-t{rnd.randrange(6)}",
+                "job": f"arn:aws:sagemaker:us-east-1:{ACCT}:training-job/team{team}-*",
+                "function": of_team(fn_arns, team) if fn_arns else "*",
+                "key": f"arn:aws:kms:us-east-1:{ACCT}:key/team{team}-{rnd.randrange(2)}",
+                "secret": f"arn:aws:secretsmanager:us-east-1:{ACCT}:secret:{of_team(secrets, team)}-*",
+                "repo": f"arn:aws:ecr:us-east-1:{ACCT}:repository/team{team}/*",
+                "queue": f"arn:aws:sqs:us-east-1:{ACCT}:team{team}-q",
+                "topic": f"arn:aws:sns:us-east-1:{ACCT}:team{team}-t",
+            }[kind]
+        ]
+
+    def statement(self_arn, team):
         x = rnd.random()
-        if x < 0.006:
+        if x < 0.006:  # an escalation permission
             action, kind = rnd.choice(ESCALATIONS)
-            return {"Effect": "Allow", "Action": [action], "Resource": [resource_for(kind, self_arn)]}
-        if x < 0.0065:
+            return {"Effect": "Allow", "Action": [action], "Resource": [resource_for(kind, self_arn, team)]}
+        if x < 0.0065:  # full admin
             return {"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}
-        if x < 0.04:
-            return {"Effect": "Deny", "Action": [rnd.choice(ACTIONS)], "Resource": ["*"]}
-        acts = rnd.sample(ACTIONS, rnd.randint(1, 4)) + ([rnd.choice(WILDCARDS)] if x < 0.2 else [])
-        if any(a.startswith("s3:") for a in acts):
-            b = rnd.choice(buckets)
-            res = [f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*"]
-        else:
-            res = (
-                ["*"]
-                if rnd.random() < 0.5
-                else [f"arn:aws:dynamodb:us-east-1:{ACCT}:table/t{rnd.randrange(300)}"]
-            )
+        if x < 0.04:  # a guardrail
+            svc = rnd.choice(list(ACTIONS))
+            return {"Effect": "Deny", "Action": [rnd.choice(ACTIONS[svc][0])], "Resource": ["*"]}
+        svc = rnd.choice(list(ACTIONS))
+        names, kind = ACTIONS[svc]
+        acts = rnd.sample(names, rnd.randint(1, len(names)))
+        if x < 0.15 and svc in WILDCARDS:  # a service wildcard, still on scoped resources
+            acts.append(WILDCARDS[svc])
+        res = ["*"] if x > 0.98 else scoped(kind, team)  # 2 % of statements on every resource
         s = {"Effect": "Allow", "Action": acts, "Resource": res}
         if rnd.random() < 0.05:
             s["Condition"] = {"StringEquals": {"aws:RequestedRegion": ["us-east-1"]}}
@@ -132,8 +165,8 @@ def generate(n_principals: int, n_statements: int, seed: int = 7):
 
     per_policy = max(1, n_statements // (n_policies + n_principals))
     made = 0
-    for i, arn in enumerate(pol_arns):
-        stmts = [statement("*") for _ in range(rnd.randint(1, 2 * per_policy))]
+    for i, arn in enumerate(pol_arns):  # policy i belongs to team i % n_teams
+        stmts = [statement("*", i % n_teams) for _ in range(rnd.randint(1, 2 * per_policy))]
         made += len(stmts)
         add(
             f"pol-{i}",
@@ -145,81 +178,58 @@ def generate(n_principals: int, n_statements: int, seed: int = 7):
         )
     inline_budget = max(1, (n_statements - made) // n_principals)
 
-    def inline(self_arn):
+    def inline(self_arn, team):
+        n = rnd.randint(1, 2 * inline_budget - 1)
         return [
             {
                 "name": "inline",
                 "document": {
                     "Version": "2012-10-17",
-                    "Statement": [statement(self_arn) for _ in range(rnd.randint(1, 2 * inline_budget - 1))],
+                    "Statement": [statement(self_arn, team) for _ in range(n)],
                 },
             }
         ]
 
-    for i in range(n_groups):
-        arn = f"arn:aws:iam::{ACCT}:group/group-{i}"
-        add(
-            f"group-{i}",
-            "aws.iam.group",
-            f"group-{i}",
-            arn=arn,
-            group_name=f"group-{i}",
-            inline_policies=inline(arn),
-            managed_policy_arns=rnd.sample(pol_arns, 2),
-        )
+    def managed(team, n):
+        return list(dict.fromkeys(of_team(pol_arns, team) for _ in range(n)))
+
+    group_names = [f"group-{i}" for i in range(n_groups)]
+    for i, name in enumerate(group_names):
+        arn = f"arn:aws:iam::{ACCT}:group/{name}"
+        t = i % n_teams
+        add(name, "aws.iam.group", name, arn=arn, group_name=name, inline_policies=inline(arn, t),
+            managed_policy_arns=managed(t, 2))  # fmt: skip
     for i, arn in enumerate(user_arns):
-        add(
-            f"user-{i}",
-            "aws.iam.user",
-            f"user-{i}",
-            arn=arn,
-            user_name=f"user-{i}",
-            inline_policies=inline(arn),
-            managed_policy_arns=rnd.sample(pol_arns, rnd.randint(0, 2)),
-            groups=[f"group-{rnd.randrange(n_groups)}"],
-        )
+        t = i % n_teams
+        add(f"user-{i}", "aws.iam.user", f"user-{i}", arn=arn, user_name=f"user-{i}",
+            inline_policies=inline(arn, t), managed_policy_arns=managed(t, rnd.randint(0, 2)),
+            groups=[of_team(group_names, t)])  # fmt: skip
     for i, arn in enumerate(role_arns):
+        t = i % n_teams
         x = rnd.random()
         if x < 0.6:
             principal = {"Service": [f"{rnd.choice(SERVICES)}.amazonaws.com"]}
         elif x < 0.85:
             principal = {"AWS": [f"arn:aws:iam::{ACCT}:root"]}
         else:
-            principal = {"AWS": [rnd.choice(role_arns + user_arns)]}
+            principal = {"AWS": [of_team(role_arns if rnd.random() < 0.5 else user_arns, t)]}
         trust = {
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": principal}],
         }
-        add(
-            f"role-{i}",
-            "aws.iam.role",
-            f"team{i % 50}-role-{i}",
-            arn=arn,
-            role_name=f"team{i % 50}-role-{i}",
-            assume_role_policy=trust,
-            inline_policies=inline(arn),
-            managed_policy_arns=rnd.sample(pol_arns, rnd.randint(0, 2)),
-        )
+        name = arn.rsplit("/", 1)[1]
+        add(f"role-{i}", "aws.iam.role", name, arn=arn, role_name=name, assume_role_policy=trust,
+            inline_policies=inline(arn, t), managed_policy_arns=managed(t, rnd.randint(0, 2)))  # fmt: skip
     for i, b in enumerate(buckets):
         add(f"bucket-{i}", "aws.s3.bucket", b, bucket=b, arn=f"arn:aws:s3:::{b}")
-    for i in range(n_principals // 50):
-        add(
-            f"secret-{i}",
-            "aws.secretsmanager.secret",
-            f"s{i}",
-            name=f"s{i}",
-            arn=f"arn:aws:secretsmanager:us-east-1:{ACCT}:secret:s{i}-AbCdEf",
-        )
+    for i, name in enumerate(secrets):
+        arn = f"arn:aws:secretsmanager:us-east-1:{ACCT}:secret:{name}-AbCdEf"
+        add(f"secret-{i}", "aws.secretsmanager.secret", name, name=name, arn=arn)
+    role_ids = list(range(n_roles))
     for i, arn in enumerate(fn_arns):
-        role = rnd.randrange(n_roles)
-        add(
-            f"fn-{i}",
-            "aws.lambda.function",
-            f"fn-{i}",
-            arn=arn,
-            function_name=f"fn-{i}",
-            role_arn=role_arns[role],
-        )
+        role = of_team(role_ids, i % n_teams)
+        add(f"fn-{i}", "aws.lambda.function", f"fn-{i}", arn=arn, function_name=f"fn-{i}",
+            role_arn=role_arns[role])  # fmt: skip
         inv.relate(f"fn-{i}", "execution_role", f"role-{role}")
         if i % 10 == 0:
             add(f"url-{i}", "aws.lambda.function_url", f"url-{i}", function_name=f"fn-{i}", auth_type="NONE")

@@ -308,3 +308,44 @@ def test_missing_contributor_is_skipped_and_a_failing_one_is_reported(monkeypatc
     assert edges(g, "u.dev", "aws-iam-put-user-policy")  # the others still contributed
     with pytest.raises(RuntimeError, match="contributor bug"):
         build_graph(inv, ("scanner.graph.aws", "mlposture_test_broken"))
+
+
+def test_one_evaluation_for_targets_no_specific_pattern_matches_keeps_denies_exact():
+    """A "*" allow with a deny on a prefix: the prefixed roles are asked one by one, all
+    others share one answer; the graph equals the one with every target asked alone."""
+    from scanner.graph import aws
+    from scanner.graph.model import PrivilegeGraph
+
+    dev = user(
+        "dev",
+        allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]),
+        {"Effect": "Deny", "Action": ["iam:PassRole"], "Resource": [f"arn:aws:iam::{ACCT}:role/prod-*"]},
+    )
+    admin_doc = doc(allow("*"))
+    roles = [role(n, "lambda.amazonaws.com", admin_doc["Statement"][0]) for n in ("prod-a", "dev-a", "dev-b")]
+    inv, graph = graph_of(dev, *roles)
+    passed = {e.dst for e in edges(graph, "u.dev", "aws-lambda-create-invoke")}
+    assert passed == {"r.dev-a", "r.dev-b"}
+    ref = PrivilegeGraph()
+    ref.state["aws_reference"] = True
+    aws.add_nodes(inv, ref)
+    aws.add_edges(inv, ref)
+    assert sorted(map(repr, graph.edges())) == sorted(map(repr, ref.edges()))
+
+
+def test_read_grant_on_a_prefix_of_a_sensitive_bucket_is_a_conditional_read():
+    bucket = res("b.train", "aws.s3.bucket", "acme-training-data", bucket="acme-training-data")
+    scoped = user("scoped", allow("s3:GetObject", "arn:aws:s3:::acme-training-data/team3/*"))
+    whole = user("whole", allow("s3:GetObject", "arn:aws:s3:::acme-training-data/*"))
+    denied = user(
+        "denied",
+        allow("s3:GetObject", "arn:aws:s3:::acme-training-data/team3/*"),
+        {"Effect": "Deny", "Action": ["s3:*"], "Resource": ["arn:aws:s3:::acme-training-data/*"]},
+    )
+    _, graph = graph_of(bucket, scoped, whole, denied)
+    (e,) = edges(graph, "u.scoped", "aws-data-read")
+    assert e.dst == "b.train" and e.confidence == "conditional"
+    assert e.conditions == ("s3 object key team3/*",) and "team3/*" in e.note
+    (w,) = edges(graph, "u.whole", "aws-data-read")
+    assert w.confidence == "certain"
+    assert edges(graph, "u.denied", "aws-data-read") == []

@@ -182,3 +182,63 @@ def test_sarif_with_a_privilege_path_validates(tmp_path: Path):
     flow = dev["codeFlows"][0]["threadFlows"][0]["locations"]
     assert [loc["location"]["logicalLocations"][0]["name"] for loc in flow][0] == DEV
     assert "aws-sts-assume-role" in flow[0]["location"]["message"]["text"]
+
+
+# ------------------------------------------------------------------ shortcuts change nothing
+
+
+def _reference(inv) -> PrivilegeGraph:
+    """The graph with every shortcut off: each target asked on its own, nothing shared."""
+    from scanner.graph import aws
+
+    g = PrivilegeGraph()
+    g.state["aws_reference"] = True
+    aws.add_nodes(inv, g)
+    aws.add_edges(inv, g)
+    return g
+
+
+def _edge_set(graph: PrivilegeGraph) -> list[str]:
+    return sorted(repr(e) for e in graph.edges())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_optimized_graph_equals_the_straightforward_one_on_every_fixture(name):
+    inv, graph, findings = scan(name)
+    ref = _reference(inv)
+    assert _edge_set(graph) == _edge_set(ref)
+    assert [f.fingerprint for f in find_paths(ref, inv)] == [f.fingerprint for f in findings]
+
+
+def _bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("iam_graph_bench", REPO / "bench" / "iam_graph.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_optimized_graph_equals_the_straightforward_one_on_a_generated_account(seed):
+    inv, _ = _bench().generate(300, 1500, seed=seed)
+    graph = build_graph(inv, ("scanner.graph.aws",))
+    ref = _reference(inv)
+    assert len(_edge_set(graph)) > 100  # the account has paths to compare
+    assert _edge_set(graph) == _edge_set(ref)
+    got, want = find_paths(graph, inv), find_paths(ref, inv)
+    assert [(f.fingerprint, f.confidence, f.evidence.value) for f in got] == [
+        (f.fingerprint, f.confidence, f.evidence.value) for f in want
+    ]
+
+
+def test_unknown_account_makes_account_dependent_edges_conditional_not_missed():
+    inv, graph, findings = scan("unknown_account")
+    assert graph.state["aws"].scope.account_known is False
+    by_tech = {(e.technique, e.dst): e for e in graph.edges_from(DEV)}
+    passed = by_tech[("aws-lambda-create-invoke", "tf:aws_iam_role.deployer")]
+    assert passed.confidence == "conditional" and "aws:ResourceAccount" in passed.conditions
+    assumed = by_tech[("aws-sts-assume-role", "tf:aws_iam_role.ops")]
+    assert assumed.confidence == "conditional" and "aws:PrincipalAccount" in assumed.conditions
+    (f,) = dev_admin(findings)
+    assert f.confidence == "conditional"

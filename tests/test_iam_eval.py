@@ -264,3 +264,27 @@ def test_differential_against_naive_reference(docs, context):
         for resource in ASKED_RESOURCES:
             got = evaluate(action, resource, policies, context=context).decision
             assert got is reference(action, resource, policies, context), (action, resource)
+
+
+def test_an_arn_built_without_its_account_is_undecided_not_unmatched():
+    pol = {
+        "Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::444455556666:role/d"}
+        ]
+    }
+    built = evaluate("iam:PassRole", "arn:aws:iam::000000000000:role/d", [pol])
+    assert built.decision is Decision.CONDITIONAL_ALLOW and built.undecided == ("aws:ResourceAccount",)
+    # a known other account does not match; nor does the placeholder with another name
+    assert (
+        evaluate("iam:PassRole", "arn:aws:iam::111122223333:role/d", [pol]).decision is Decision.IMPLICIT_DENY
+    )
+    assert (
+        evaluate("iam:PassRole", "arn:aws:iam::000000000000:role/e", [pol]).decision is Decision.IMPLICIT_DENY
+    )
+    # a deny that may be in the same account leaves the allow conditional
+    deny = {
+        "Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "arn:aws:iam::444455556666:role/*"}]
+    }
+    star = {"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+    res = evaluate("iam:PassRole", "arn:aws:iam::000000000000:role/d", [star, deny])
+    assert res.decision is Decision.CONDITIONAL_ALLOW and "aws:ResourceAccount" in res.undecided

@@ -29,7 +29,7 @@ from scanner.graph.aws_access import (
     grant_of,
     index_services,
 )
-from scanner.graph.aws_eval import evaluate
+from scanner.graph.aws_eval import evaluate, with_placeholder_account
 from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, Arns, Scope, infer_scope, resolve_refs
 from scanner.graph.model import (
     INTERNET,
@@ -96,6 +96,7 @@ class _State:
     principals: dict[str, AwsPrincipal] = field(default_factory=dict)
     runs_as: dict[str, list[str]] = field(default_factory=dict)  # compute uid -> role uids
     trusted_services: dict[str, set[str]] = field(default_factory=dict)  # role uid -> services
+    groups_by_name: dict[Any, Resource] | None = None
 
 
 # --------------------------------------------------------------------------- nodes
@@ -255,7 +256,9 @@ def _groups_of(st: _State, user: Resource) -> list[Resource]:
     found = {g.uid: g for g in inv.related(user, "member_of") if g.type == "aws.iam.group"}
     names = [g for g in user.attrs.get("groups") or [] if isinstance(g, str)]
     if names:
-        by_name = {g.attrs.get("group_name"): g for g in inv.of_type("aws.iam.group")}
+        if st.groups_by_name is None:  # once per build, not once per user
+            st.groups_by_name = {g.attrs.get("group_name"): g for g in inv.of_type("aws.iam.group")}
+        by_name = st.groups_by_name
         for n in names:
             g = by_name.get(n) or inv.get(n)
             if g is not None:
@@ -334,7 +337,7 @@ def add_edges(inv: Inventory, graph: PrivilegeGraph) -> None:
         _add_admin(graph, p.account)
     _runs_as_edges(st, graph)
     _public_edges(st, graph)
-    access = Access()
+    access = Access(reference=bool(graph.state.get("aws_reference")))
     techniques = [t for t in load_techniques().values() if t.provider == "aws"]
     by_kind: dict[str, list[Technique]] = defaultdict(list)
     for t in techniques:
@@ -484,6 +487,8 @@ class _EdgeContext:
         self.admins: set[str] = set()  # principals certainly allowed everything
         self._hubs: dict[str, bool] = {}
         self._existing: dict[tuple[str, ...], ArnIndex] = {}
+        self._trust: dict[tuple[str, str], Grant | None] = {}
+        self._runners: dict[tuple[str, ...], Any] = {}
 
     # -- helpers --------------------------------------------------------------------
     def _edge(
@@ -527,6 +532,21 @@ class _EdgeContext:
     def _example(self, rtype: str, p: AwsPrincipal) -> str:
         tmpl = EXAMPLE_ARNS.get(rtype, "*")
         return tmpl.format(region=self.st.scope.region, account=p.account)
+
+    def _service_trust(self, rid: str, service: str) -> Grant | None:
+        """Whether the role's trust admits the service: the same for every caller."""
+        key = (rid, service)
+        if key not in self._trust or self.access.reference:
+            self._trust[key] = _trust_allows_service(self.st.principals[rid], service)
+        return self._trust[key]
+
+    def _account_trust(self, role: AwsPrincipal, p: AwsPrincipal, ctx: dict) -> Grant | None:
+        """Whether the role's trust admits the caller through its account: the same for every
+        caller of that account unless the trust tests the request (a condition, a variable)."""
+        key = (role.uid, p.account) if not _request_dependent(role.trust) else (role.uid, p.uid)
+        if key not in self._trust or self.access.reference:
+            self._trust[key] = _trust_grant(role, p, ctx)
+        return self._trust[key]
 
     def _trusting(self, service: str) -> ArnIndex:
         idx = self._by_service.get(service)
@@ -618,7 +638,7 @@ class _EdgeContext:
         for rid, rarn, g in self.access.targets(p, "iam:PassRole", self._trusting(service), extra=extra):
             if rid == p.uid:
                 continue
-            trust = _trust_allows_service(self.st.principals[rid], service)
+            trust = self._service_trust(rid, service)
             if trust is None:
                 continue
             asked = [("iam:PassRole", rarn, g, extra), *asked_others]
@@ -628,7 +648,7 @@ class _EdgeContext:
 
     def existing(self, p: AwsPrincipal, t: Technique) -> None:
         types = t.requires_resource
-        resources = [r for r in self.st.inv.of_type(*types) if self.st.runs_as.get(r.uid)]
+        resources = self._running(types)
         on_resource = [perm for perm in t.permissions if perm.resource == "{resource}"]
         on_any = [perm for perm in t.permissions if perm.resource != "{resource}"]
         base = []
@@ -656,8 +676,7 @@ class _EdgeContext:
                 else:
                     if p.uid not in self.st.runs_as.get(rid, ()):
                         self._edge(p, rid, t, asked)
-            for r in resources:
-                covered.update(self.st.runs_as.get(r.uid, ()))
+            covered = self._covered(types)
         # Roles that could run such a resource, none of which is in the scan: requires-resource.
         service = t.trusted_service or ""
         example = self._example(types[0], p) if types else "*"
@@ -671,6 +690,25 @@ class _EdgeContext:
         if hub is not None:
             note = f"needs an existing {' or '.join(types)} running as a role that trusts {service}"
             self._edge(p, hub, t, asked, "requires-resource", note)
+
+    def _running(self, types: tuple[str, ...]) -> list[Resource]:
+        """Resources of these types that run as some role (once per build, not per principal)."""
+        hit = self._runners.get(types)
+        if hit is None:
+            hit = self._runners[types] = [
+                r for r in self.st.inv.of_type(*types) if self.st.runs_as.get(r.uid)
+            ]
+        return hit
+
+    def _covered(self, types: tuple[str, ...]) -> set[str]:
+        """The roles that resources of these types in the scan run as."""
+        key = ("covered", *types)
+        hit = self._runners.get(key)
+        if hit is None:
+            hit = self._runners[key] = {
+                rid for r in self._running(types) for rid in self.st.runs_as.get(r.uid, ())
+            }
+        return hit
 
     def _hub(self, types: tuple[str, ...], service: str, covered: set[str]) -> str | None:
         """A stand-in for "some existing resource of these types, not in the scan": principals
@@ -700,8 +738,9 @@ class _EdgeContext:
             if role.kind != "role":
                 continue
             named, wide = _trusted_aws_principals(role.trust)
-            for arn in named:
-                by_arn[arn].append(role)
+            for arn in named:  # and a caller whose ARN was built without its account
+                for name in {arn, with_placeholder_account(arn) or arn}:
+                    by_arn[name].append(role)
             if wide:
                 open_roles.append(role)
         open_index = ArnIndex([(r.arn, r.uid) for r in open_roles])
@@ -733,7 +772,7 @@ class _EdgeContext:
             for rid, rarn, g in self.access.targets(p, "sts:AssumeRole", open_index):
                 if rid == p.uid:
                     continue
-                tr = _trust_grant(self.st.principals[rid], p, ctx)
+                tr = self._account_trust(self.st.principals[rid], p, ctx)
                 if tr is None:
                     continue
                 self._edge(
@@ -744,6 +783,29 @@ class _EdgeContext:
                     tr.confidence,
                     "the trust policy allows the caller's account",
                 )
+
+    def _prefix_reads(
+        self, p: AwsPrincipal, t: Technique, action: str, buckets: dict, policies: dict, reached
+    ):
+        """A grant on objects under a prefix of a sensitive bucket reads some of its data: the
+        edge is conditional on the prefix (whether the sensitive objects lie under it)."""
+        for pat in self.access.patterns(p, action).allows:
+            if not isinstance(pat, str) or not pat.startswith("arn:aws:s3:::"):
+                continue
+            hit = buckets.get(pat.split("/", 1)[0])
+            if hit is None or hit[0] in reached:
+                continue
+            did, objects = hit
+            under = _object_under(objects[: -len("/*")], pat)
+            if under is None:
+                continue
+            obj, key = under
+            g = self.access.ask(p, action, obj, resource_policy=policies.get(did))
+            if g is None:
+                continue
+            g = Grant("conditional", (*g.undecided, f"s3 object key {key}"))
+            self._edge(p, did, t, [(action, obj, g, None)], note=f"objects matching {key} only")
+            reached.add(did)
 
     def trusted_by_anyone(self, t: Technique) -> None:
         for role in self.st.principals.values():
@@ -791,9 +853,11 @@ class _EdgeContext:
             if not items:
                 continue
             index = ArnIndex(items)
+            buckets = {a[: -len("/*")]: (n, a) for a, n in items} if rtype == "aws.s3.bucket" else {}
             for p in self.st.principals.values():
                 if p.kind == "group" or p.uid in self.admins:
                     continue
+                reached: set[str] = set()
                 for did, darn, g in self.access.targets(p, action, index):
                     rp = policies.get(did)
                     if rp is not None:
@@ -803,6 +867,9 @@ class _EdgeContext:
                         if rtype == "aws.kms.key" and not _key_policy_admits(action, darn, rp, p):
                             continue
                     self._edge(p, did, t, [(action, darn, g, None)])
+                    reached.add(did)
+                if buckets:
+                    self._prefix_reads(p, t, action, buckets, policies, reached)
             # a resource policy that admits principals by ARN, or anyone
             for did, rp in policies.items():
                 darn = next(a for a, n in items if n == did)
@@ -845,6 +912,17 @@ class _EdgeContext:
                     )
 
 
+def _object_under(bucket_arn: str, pattern: Any) -> tuple[str, str] | None:
+    """(an object the pattern grants, its key pattern) when `pattern` names objects under a
+    prefix (or key pattern) of the bucket rather than all of them."""
+    if not isinstance(pattern, str) or "${" in pattern or not pattern.startswith(bucket_arn + "/"):
+        return None
+    key = pattern[len(bucket_arn) + 1 :]
+    if not key or key == "*":
+        return None
+    return f"{bucket_arn}/{key.replace('*', 'x').replace('?', 'x')}", key
+
+
 def _public(g: Grant | None) -> Grant | None:
     """A grant to anyone counts only when the policy itself is known to admit anyone: a
     principal the scanner could not resolve is far more often the account than "*"."""
@@ -863,6 +941,18 @@ def _trust_grant(role: AwsPrincipal, p: AwsPrincipal, ctx: dict) -> Grant | None
         if g is not None and (best is None or g.confidence == "certain"):
             best = g
     return best
+
+
+def _request_dependent(doc: Any) -> bool:
+    """Whether a policy may decide differently for two callers of one account: it has a
+    condition, a policy variable, or a part the scanner could not resolve."""
+    if isinstance(doc, dict):
+        return "Condition" in doc or any(_request_dependent(v) for v in doc.values())
+    if isinstance(doc, list):
+        return any(_request_dependent(v) for v in doc)
+    if isinstance(doc, str):
+        return "${" in doc
+    return doc is not None and not isinstance(doc, int | float | bool)
 
 
 def _key_policy_admits(action: str, arn: str, policy: Any, p: AwsPrincipal) -> bool:

@@ -3,21 +3,31 @@ gathered once (inline, managed, through groups, boundary), compiled once, and as
 `scanner.graph.aws_eval` with the request context the scanner knows.
 
 Asking "which roles may P pass" must not loop over every role for every principal, so the
-candidates come from an index: the resource patterns of P's Allow statements for that
-service, matched (once per distinct pattern) against the ARNs of the possible targets.
-When every statement that could apply says ``Resource: "*"``, the answer cannot depend on
-the target, so it is computed once and reused.
+candidates come from an index: the resource patterns of P's statements that may cover the
+action, matched (once per distinct pattern, from its literal prefix) against the sorted ARNs
+of the possible targets. Targets that no target-specific pattern can match all decide alike
+(the ``"*"`` statements match them, the others do not), so one evaluation serves them all.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from scanner.graph.aws_eval import CompiledPolicy, Decision, Result, compile_policy, evaluate
+from scanner.graph.aws_eval import (
+    CompiledPolicy,
+    Decision,
+    PreparedContext,
+    Result,
+    compile_policy,
+    evaluate,
+    prepare_context,
+    with_placeholder_account,
+)
 from scanner.model.finding import Location
 from scanner.model.resource import Ref, Unresolved
 
@@ -47,6 +57,7 @@ class AwsPrincipal:
     location: Location | None = None
     services: set[str] = field(default_factory=set)  # services some statement names
     any_service: bool = False  # a statement with a service wildcard, NotAction or unresolved
+    may: dict[str, bool] = field(default_factory=dict, repr=False)  # action -> `may_use`
 
     @property
     def compiled(self) -> list[CompiledPolicy]:
@@ -75,8 +86,20 @@ def index_services(p: AwsPrincipal) -> None:
 
 
 def may_use(p: AwsPrincipal, action: str) -> bool:
-    """False when no statement of the principal can possibly allow `action` (a fast skip)."""
-    return p.any_service or action.partition(":")[0].lower() in p.services
+    """False when no Allow statement of the principal's policies may cover `action` (a fast
+    skip: most principals are asked about most techniques' actions and hold none)."""
+    lower = action.lower()
+    hit = p.may.get(lower)
+    if hit is None:
+        if not (p.any_service or lower.partition(":")[0] in p.services):
+            hit = False
+        else:
+            hit = any(
+                ref.compiled.unresolved or any(s.effect != "deny" for s, _ in ref.compiled.for_action(lower))
+                for ref in p.policies
+            )
+        p.may[lower] = hit
+    return hit
 
 
 def compile_ref(label: str, doc: Any, location: Location | None = None) -> PolicyRef:
@@ -93,53 +116,99 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 class ArnIndex:
     """Targets by ARN, to find the ones a resource pattern can match without trying every
-    target for every principal. Pattern results are cached: policies repeat patterns."""
+    target for every principal: sorted ARNs, so a pattern meets only the targets that share
+    its literal prefix (up to the first wildcard). Pattern results are cached: policies
+    repeat patterns."""
 
     def __init__(self, items: list[tuple[str, str]]):
         self.items = items  # (ARN, node id)
         self.exact: dict[str, list[str]] = {}
         for arn, nid in items:
             self.exact.setdefault(arn, []).append(nid)
+        self._sorted = sorted(items)
+        self._keys = [a for a, _ in self._sorted]
         self._memo: dict[str, tuple[str, ...]] = {}
 
     def match(self, pattern: Any) -> tuple[str, ...]:
+        """The targets the pattern may match, including those whose ARN was built without a
+        known account when the pattern names one (the evaluator leaves those undecided)."""
         if not isinstance(pattern, str) or pattern == "*" or "${" in pattern:
             return tuple(n for _, n in self.items)  # unknown or variable: every target may match
         hit = self._memo.get(pattern)
         if hit is None:
-            if "*" not in pattern and "?" not in pattern:
-                hit = tuple(self.exact.get(pattern, ()))
-            else:
-                rx = _glob(pattern)
-                hit = tuple(n for arn, n in self.items if rx.fullmatch(arn))
-            self._memo[pattern] = hit
+            hit = self._memo[pattern] = self._match(pattern) + self._match(with_placeholder_account(pattern))
         return hit
 
+    def _match(self, pattern: str | None) -> tuple[str, ...]:
+        if pattern is None:
+            return ()
+        if "*" not in pattern and "?" not in pattern:
+            return tuple(self.exact.get(pattern, ()))
+        cut = min(i for i in (pattern.find("*"), pattern.find("?")) if i >= 0)
+        prefix, rx = pattern[:cut], _glob(pattern)
+        out = []
+        for i in range(bisect_left(self._keys, prefix), len(self._keys)):
+            arn, n = self._sorted[i]
+            if not arn.startswith(prefix):
+                break
+            if rx.fullmatch(arn):
+                out.append(n)
+        return tuple(out)
 
-def _resource_patterns(p: AwsPrincipal, service: str) -> tuple[list[Any], bool]:
-    """(the Resource patterns of the principal's Allow statements for a service, whether all
-    statements that could apply, Deny and boundary included, are on Resource "*")."""
-    patterns: list[Any] = []
-    star_only = True
+
+@dataclass(frozen=True)
+class Patterns:
+    """The Resource patterns that decide `action` for a principal. A target that no pattern
+    in `specific` can match meets every statement exactly as any other such target does
+    (the ``"*"`` ones match, the others do not), so one evaluation decides them all."""
+
+    allows: tuple[Any, ...]  # of the Allow statements (None: unknown), where candidates come from
+    specific: tuple[str, ...]  # every non-"*" pattern of any statement that may apply
+    wild: bool  # a statement whose resource match is unknown: every target on its own
+
+    @property
+    def star_only(self) -> bool:
+        return not self.wild and not self.specific
+
+    def generic(self, arn: str) -> bool:
+        """Whether `arn` is in the class that one evaluation decides."""
+        if self.wild:
+            return False
+        for x in self.specific:
+            alt = with_placeholder_account(x)
+            if _glob(x).fullmatch(arn) or (alt is not None and _glob(alt).fullmatch(arn)):
+                return False
+        return True
+
+
+def _resource_patterns(p: AwsPrincipal, action: str) -> Patterns:
+    """The patterns of the principal's statements that may cover `action` (lower-case),
+    Deny and boundary included."""
+    allows: list[Any] = []
+    specific: dict[str, None] = {}
+    wild = False
     for ref in [*p.policies, *([p.boundary] if p.boundary else [])]:
         cp = ref.compiled
         if cp.unresolved:
-            patterns.append(None)
-            star_only = False
+            allows.append(None)
+            wild = True
             continue
-        for s in cp.candidates(service):
+        for s, _ in cp.for_action(action):
             raw = s.raw
             res = raw.get("Resource") if "NotResource" not in raw else None
             if s.unresolved or not isinstance(res, list):
-                star_only = False
+                wild = True
                 if s.effect == "allow" and ref is not p.boundary:
-                    patterns.append(None)
+                    allows.append(None)
                 continue
-            if any(r != "*" for r in res):
-                star_only = False
+            for r in res:
+                if not isinstance(r, str) or "${" in r:
+                    wild = True
+                elif r != "*":
+                    specific[r] = None
             if s.effect == "allow" and ref is not p.boundary:
-                patterns.extend(res)
-    return patterns, star_only
+                allows.extend(res)
+    return Patterns(tuple(allows), tuple(specific), wild)
 
 
 # --------------------------------------------------------------------------- asking
@@ -162,19 +231,35 @@ def grant_of(result: Result) -> Grant | None:
 
 
 class Access:
-    """Asks permissions of principals, with caching and target indexes."""
+    """Asks permissions of principals, with caching and target indexes.
 
-    def __init__(self) -> None:
+    ``reference=True`` turns every shortcut off (each target asked on its own, nothing
+    shared between resources): the straightforward graph the tests compare against."""
+
+    def __init__(self, reference: bool = False) -> None:
+        self.reference = reference
         self._cache: dict[tuple, Grant | None] = {}
-        self._ctx: dict[str, dict] = {}
-        self._star: dict[tuple[str, str], bool] = {}
+        self._ctx: dict[tuple, PreparedContext] = {}
+        self._patterns: dict[tuple[str, str], Patterns] = {}
         self._granting: dict[tuple, list[PolicyRef]] = {}
 
-    def context(self, p: AwsPrincipal, extra: dict | None = None) -> dict:
-        base = self._ctx.get(p.uid)
-        if base is None:
-            base = self._ctx[p.uid] = p.context()
-        return {**base, **extra} if extra else base
+    def context(self, p: AwsPrincipal, extra: dict | None = None) -> PreparedContext:
+        key = (p.uid, _freeze(extra))
+        hit = self._ctx.get(key)
+        if hit is None:
+            hit = self._ctx[key] = prepare_context({**p.context(), **(extra or {})})
+        return hit
+
+    def patterns(self, p: AwsPrincipal, action: str) -> Patterns:
+        """The resource patterns that decide `action` for `p` (see `Patterns`)."""
+        return self._patterns_of(p, action.lower()) if may_use(p, action) else Patterns((), (), False)
+
+    def _patterns_of(self, p: AwsPrincipal, action: str) -> Patterns:
+        key = (p.uid, action)
+        hit = self._patterns.get(key)
+        if hit is None:
+            hit = self._patterns[key] = _resource_patterns(p, action)
+        return hit
 
     def ask(
         self,
@@ -209,18 +294,17 @@ class Access:
         by its identity policies."""
         if not may_use(p, action) or not index.items:
             return []
-        service = action.partition(":")[0].lower()
-        patterns, star_only = _resource_patterns(p, service)
-        self._star[(p.uid, service)] = star_only
-        if not patterns:
+        if self.reference:
+            return [(n, a, g) for a, n in index.items if (g := self.ask(p, action, a, extra=extra))]
+        pats = self._patterns_of(p, action.lower())
+        if not pats.allows:
             return []
         arn_of = {n: a for a, n in index.items}
-        if star_only:  # the answer is the same for every target
-            first_arn = index.items[0][0]
-            g = self.ask(p, action, first_arn, extra=extra)
-            return [(n, a, g) for a, n in index.items] if g else []
+        one_for_all = not pats.wild and "*" in pats.allows
+        # asked one by one: what a specific pattern may match (all of it, when the allows
+        # do not cover everything: nothing outside their patterns can be allowed)
         cands: dict[str, None] = {}
-        for pat in patterns:
+        for pat in pats.specific if one_for_all else pats.allows:
             for n in index.match(pat):
                 cands[n] = None
         out = []
@@ -228,24 +312,21 @@ class Access:
             g = self.ask(p, action, arn_of[n], extra=extra)
             if g:
                 out.append((n, arn_of[n], g))
+        if one_for_all:  # every other target: one evaluation decides them all
+            rest = [(a, n) for a, n in index.items if n not in cands]
+            if rest and (g := self.ask(p, action, rest[0][0], extra=extra)):
+                out.extend((n, a, g) for a, n in rest)
         return out
-
-    def star_only(self, p: AwsPrincipal, service: str) -> bool:
-        key = (p.uid, service)
-        hit = self._star.get(key)
-        if hit is None:
-            hit = self._star[key] = _resource_patterns(p, service)[1]
-        return hit
 
     def granting(
         self, p: AwsPrincipal, action: str, resource: str, extra: dict | None = None
     ) -> list[PolicyRef]:
         """The policies of `p` that, alone, allow (or conditionally allow) `action`: where a
-        permission was granted, for the path's evidence. Cached; when every statement that
-        could apply is on Resource "*", the answer holds for every resource."""
-        service = action.partition(":")[0].lower()
-        res_key = "*" if self.star_only(p, service) else resource
-        key = (p.uid, action.lower(), res_key, _freeze(extra))
+        permission was granted, for the path's evidence. Cached; one answer serves every
+        resource that no specific pattern can match."""
+        lower = action.lower()
+        shared = not self.reference and self._patterns_of(p, lower).generic(resource)
+        key = (p.uid, lower, "*" if shared else resource, _freeze(extra))
         hit = self._granting.get(key)
         if hit is not None:
             return hit
@@ -253,7 +334,7 @@ class Access:
         ctx = self.context(p, extra)
         for ref in p.policies:
             cp = ref.compiled
-            if not (cp.generic or cp.unresolved or service in cp.by_service):
+            if not (cp.unresolved or cp.for_action(lower)):
                 continue
             if evaluate(action, resource, [cp], principal=p.arn, context=ctx).possible:
                 out.append(ref)

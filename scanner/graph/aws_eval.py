@@ -130,6 +130,38 @@ def _match_pattern(pattern: Any, value: str, ctx: dict, missing: list[str], igno
     return _glob(text, value, ignore_case)
 
 
+# The account of an ARN the scanner had to build without knowing it (IaC with no provider
+# account): such an ARN may be in any account, so a pattern that differs only there is undecided.
+PLACEHOLDER_ACCOUNT = "000000000000"
+_ACCOUNT_ID = re.compile(r"\d{12}")
+
+
+def _in_other_account(patterns: Any, value: str) -> bool:
+    """Whether `value` carries the placeholder account and some literal pattern would match it
+    with that account in its place."""
+    if PLACEHOLDER_ACCOUNT not in value:
+        return False
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[4] != PLACEHOLDER_ACCOUNT:
+        return False
+    for p in patterns if isinstance(patterns, list) else [patterns]:
+        alt = with_placeholder_account(p)
+        if alt is not None and _glob(alt, value):
+            return True
+    return False
+
+
+def with_placeholder_account(pattern: Any) -> str | None:
+    """The pattern with its literal account id replaced by the placeholder (None when it names
+    no literal account): what it matches among ARNs built without a known account."""
+    if not isinstance(pattern, str) or "${" in pattern:
+        return None
+    pp = pattern.split(":", 5)
+    if len(pp) == 6 and _ACCOUNT_ID.fullmatch(pp[4]) and pp[4] != PLACEHOLDER_ACCOUNT:
+        return ":".join([*pp[:4], PLACEHOLDER_ACCOUNT, pp[5]])
+    return None
+
+
 def _unresolved_key(v: Any) -> str:
     if isinstance(v, Ref):
         return f"unresolved:{v.uid}"
@@ -380,6 +412,9 @@ def _principal_match(stmt: dict, principal: str | None, ctx: dict, undecided: li
         )
         if hit is None:
             undecided.extend(_unresolved_key(v) for v in vals if isinstance(v, Unresolved | Ref))
+        elif hit is False and _in_other_account(vals, principal):
+            hit = None
+            undecided.append("aws:PrincipalAccount")
     else:
         hit = False
     return _not(hit) if neg else hit
@@ -393,24 +428,30 @@ def _statement(
     undecided: list[str],
     principal: str | None = None,
     resource_policy: bool = False,
+    action_match: tuple[Tri, tuple[str, ...]] | None = None,
 ) -> Tri:
     if s.unresolved is not None:
         undecided.append(s.unresolved)
         return None
     st = s.raw
     local: list[str] = []
-    if "Action" in st:
-        a = _list_match(st["Action"], action, {}, local, True)
-    elif "NotAction" in st:
-        a = _not(_list_match(st["NotAction"], action, {}, local, True))
+    if action_match is None:
+        a, keys = _action_match(s, action)
     else:
-        a = False
+        a, keys = action_match
     if a is False:
         return False
+    local.extend(keys)
     if "Resource" in st:
         r = _list_match(st["Resource"], resource, ctx, local, False)
+        if r is False and _in_other_account(st["Resource"], resource):
+            r = None
+            local.append("aws:ResourceAccount")
     elif "NotResource" in st:
         r = _not(_list_match(st["NotResource"], resource, ctx, local, False))
+        if r is True and _in_other_account(st["NotResource"], resource):
+            r = None
+            local.append("aws:ResourceAccount")
     else:
         r = resource_policy  # a resource policy's Resource defaults to itself
     if r is False:
@@ -427,6 +468,20 @@ def _statement(
     return out
 
 
+def _action_match(s: _Stmt, action: str) -> tuple[Tri, tuple[str, ...]]:
+    """Whether the statement's Action (NotAction) covers `action`, and the undecided keys:
+    independent of the request, so compiled policies cache it per action."""
+    st = s.raw
+    keys: list[str] = []
+    if "Action" in st:
+        a = _list_match(st["Action"], action, {}, keys, True)
+    elif "NotAction" in st:
+        a = _not(_list_match(st["NotAction"], action, {}, keys, True))
+    else:
+        a = False
+    return a, tuple(keys)
+
+
 # --------------------------------------------------------------------------- policies
 
 
@@ -439,6 +494,7 @@ class CompiledPolicy:
     by_service: dict[str, list[_Stmt]] = field(default_factory=dict)
     generic: list[_Stmt] = field(default_factory=list)
     unresolved: str | None = None  # the whole document is unresolved
+    _by_action: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
 
     def candidates(self, service: str) -> list[_Stmt]:
         specific = self.by_service.get(service)
@@ -447,6 +503,19 @@ class CompiledPolicy:
         if not self.generic:
             return specific
         return self.generic + specific
+
+    def for_action(self, action: str) -> list[tuple[_Stmt, tuple[Tri, tuple[str, ...]]]]:
+        """The statements whose Action may cover `action` (lower-case), each with that match:
+        asking many resources for one action never re-matches action patterns."""
+        hit = self._by_action.get(action)
+        if hit is None:
+            hit = []
+            for s in self.candidates(action.partition(":")[0]):
+                m = (None, ()) if s.unresolved is not None else _action_match(s, action)
+                if m[0] is not False:
+                    hit.append((s, m))
+            self._by_action[action] = hit
+        return hit
 
 
 def _service_of(pattern: str) -> str | None:
@@ -518,7 +587,7 @@ def _scan(
     resource_policy: bool = False,
 ) -> tuple[Tri, Tri, list[str], list[str]]:
     """(any allow, any deny, undecided keys of allows, of denies) over the policies."""
-    service = action.partition(":")[0].lower()
+    lower = action.lower()
     allow: Tri = False
     deny: Tri = False
     allow_keys: list[str] = []
@@ -530,11 +599,11 @@ def _scan(
             allow_keys.append(cp.unresolved)
             deny_keys.append(cp.unresolved)
             continue
-        for s in cp.candidates(service):
+        for s, am in cp.for_action(lower):
             if s.effect == "deny":
                 if deny is True:
                     continue
-                v = _statement(s, action, resource, ctx, deny_keys, principal, resource_policy)
+                v = _statement(s, action, resource, ctx, deny_keys, principal, resource_policy, am)
                 if v is True:
                     deny = True
                 elif v is None:
@@ -542,7 +611,7 @@ def _scan(
             elif s.effect == "allow":
                 if allow is True:
                     continue
-                v = _statement(s, action, resource, ctx, allow_keys, principal, resource_policy)
+                v = _statement(s, action, resource, ctx, allow_keys, principal, resource_policy, am)
                 if v is True:
                     allow = True
                 elif v is None:
@@ -552,6 +621,17 @@ def _scan(
 
 def _dedupe(keys: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
+
+
+class PreparedContext(dict):
+    """A request context with lower-case keys and list values, as `evaluate` needs it:
+    callers asking many questions with one context prepare it once."""
+
+
+def prepare_context(context: dict | None) -> PreparedContext:
+    return PreparedContext(
+        (str(k).lower(), list(v) if isinstance(v, list | tuple) else [v]) for k, v in (context or {}).items()
+    )
 
 
 def evaluate(
@@ -570,9 +650,7 @@ def evaluate(
     Policies are canonical documents (or raw ones, normalized here) or `CompiledPolicy`.
     ``context`` maps condition keys (case-insensitive) to their values in the request;
     a key not in it is unknown, a key with ``[]`` is known to be absent."""
-    ctx = {
-        str(k).lower(): (list(v) if isinstance(v, list | tuple) else [v]) for k, v in (context or {}).items()
-    }
+    ctx = context if isinstance(context, PreparedContext) else prepare_context(context)
     ident = [_get_compiled(d) for d in identity_policies]
     allow, deny, keys, dkeys = _scan(ident, action, resource, ctx)
     denies: list[Tri] = [deny]

@@ -17,10 +17,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.graph.aws_eval import PLACEHOLDER_ACCOUNT
 from scanner.model.inventory import Inventory
 from scanner.model.resource import Ref, Resource, Unresolved
 
-UNKNOWN_ACCOUNT = "000000000000"  # a placeholder: no real account has this id
+UNKNOWN_ACCOUNT = PLACEHOLDER_ACCOUNT  # no real account has this id; the evaluator knows it
 UNKNOWN_REGION = "unknown-region"
 
 _ACCOUNT_IN_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([^:]*):(\d{12}):")

@@ -58,7 +58,7 @@ def distances_to(graph: PrivilegeGraph, target: str, level: int = len(CONFIDENCE
     (0: certain edges only), by a backward BFS."""
     dist = {target: 0}
     queue = deque([target])
-    pred = graph.g.pred
+    pred = graph.g._pred  # plain dicts: networkx's views cost more than the search itself
     while queue:
         v = queue.popleft()
         d = dist[v] + 1
@@ -72,16 +72,40 @@ def distances_to(graph: PrivilegeGraph, target: str, level: int = len(CONFIDENCE
 
 
 class Distances:
-    """Distances to one target at every confidence level, computed when first asked."""
+    """Distances to one target at every confidence level, computed when first asked, and
+    each node's successors one step closer (shared by every start whose paths pass it)."""
 
-    def __init__(self, graph: PrivilegeGraph, target: str):
+    def __init__(self, graph: PrivilegeGraph, target: str, best: dict | None = None):
         self.graph, self.target = graph, target
         self._by_level: dict[int, dict[str, int]] = {}
+        self._next: dict[tuple[str, int], list[str]] = {}
+        self.best: dict[tuple[str, str, int], Edge] = {} if best is None else best
 
     def level(self, level: int) -> dict[str, int]:
         if level not in self._by_level:
             self._by_level[level] = distances_to(self.graph, self.target, level)
         return self._by_level[level]
+
+    def closer(self, node: str, level: int) -> list[str]:
+        """The successors of `node` one hop nearer the target over edges at most `level`
+        uncertain, sorted (paths come out in a stable order)."""
+        key = (node, level)
+        hit = self._next.get(key)
+        if hit is None:
+            dist = self.level(level)
+            want = dist[node] - 1
+            succ = self.graph.g._succ[node]
+            hit = self._next[key] = sorted(
+                n for n, datas in succ.items() if dist.get(n) == want and _pair_rank(datas) <= level
+            )
+        return hit
+
+    def edge(self, u: str, v: str, level: int) -> Edge:
+        key = (u, v, level)
+        hit = self.best.get(key)
+        if hit is None:
+            hit = self.best[key] = best_edge(self.graph, u, v, level)
+        return hit
 
     def reaches(self, start: str) -> bool:
         return start in self.level(len(CONFIDENCES) - 1)
@@ -101,19 +125,16 @@ def shortest_paths(
     else:
         return []
     out: list[Path] = []
-    succ = graph.g.succ
 
     def walk(node: str, trail: list[str]) -> Iterator[list[str]]:
         if node == target:
             yield trail
             return
-        want = dist[node] - 1
-        for nxt in sorted(succ[node]):
-            if dist.get(nxt) == want and _pair_rank(succ[node][nxt]) <= level:
-                yield from walk(nxt, [*trail, nxt])
+        for nxt in dists.closer(node, level):
+            yield from walk(nxt, [*trail, nxt])
 
     for nodes in walk(start, [start]):
-        edges = [best_edge(graph, a, b, level) for a, b in zip(nodes, nodes[1:], strict=False)]
+        edges = [dists.edge(a, b, level) for a, b in zip(nodes, nodes[1:], strict=False)]
         out.append(Path(nodes, edges))
         if len(out) >= limit:
             break
@@ -144,8 +165,10 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
     findings: list[Finding] = []
     sinks = [t for t in targets(graph) if t.kind == "sink"]
     data = [t for t in targets(graph) if t.kind == "data"]
+    hop_edges: dict[tuple[str, str, int], Edge] = {}  # a hop's best edge is the same for every target
+    notes: dict[int, str] = {}
     for target in sinks + data:  # sinks first: a start that reaches admin gets no data findings
-        dists = Distances(graph, target.id)
+        dists = Distances(graph, target.id, hop_edges)
         dist = dists.level(len(CONFIDENCES) - 1)
         for s in starts:
             if s.id not in dist or s.id == target.id or s.id in by_design:
@@ -158,7 +181,7 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
             paths = shortest_paths(graph, s.id, target.id, dists)
             if not paths:
                 continue
-            f = _finding(graph, inv, s, target, paths)
+            f = _finding(graph, inv, s, target, paths, notes)
             findings.append(f)
             if target.kind == "sink":
                 best = f.confidence
@@ -188,8 +211,13 @@ def severity_of(rule_id: str, confidence: str) -> str:
     return "high" if certain else "medium"
 
 
+def _node(graph: PrivilegeGraph, node_id: str) -> Node:
+    """`graph.node` without networkx's view objects (hundreds of thousands of calls)."""
+    return graph.g._node[node_id]["node"]
+
+
 def _label(graph: PrivilegeGraph, node_id: str) -> str:
-    n = graph.node(node_id)
+    n = _node(graph, node_id)
     return n.label if n.id == node_id and n.label else node_id
 
 
@@ -200,13 +228,17 @@ def _describe(graph: PrivilegeGraph, p: Path) -> str:
     return " ".join(parts)
 
 
-def _steps(graph: PrivilegeGraph, p: Path) -> list[PathStep]:
+def _steps(graph: PrivilegeGraph, p: Path, notes: dict[int, str] | None = None) -> list[PathStep]:
+    """The path as steps; `notes` caches each edge's note (edges recur across findings)."""
+    notes = {} if notes is None else notes
     steps = []
     for i, nid in enumerate(p.nodes):
-        node = graph.node(nid)
+        node = _node(graph, nid)
         if i < len(p.edges):
             e = p.edges[i]
-            note = "; ".join(x for x in (e.note, _granted(e), _conf(e)) if x)
+            note = notes.get(id(e))  # edges live as long as the graph: ids are stable
+            if note is None:
+                note = notes[id(e)] = "; ".join(x for x in (e.note, _granted(e), _conf(e)) if x)
             steps.append(
                 PathStep(nid, node.type, e.technique, list(e.permissions), e.location or node.location, note)
             )
@@ -228,11 +260,16 @@ def _conf(e: Edge) -> str:
 
 def _resource_node(graph: PrivilegeGraph, start: Node, first: Path) -> Node:
     """The node a finding is about: the start, or for INTERNET the exposed entry point."""
-    return graph.node(first.nodes[1]) if start.id == INTERNET else start
+    return _node(graph, first.nodes[1]) if start.id == INTERNET else start
 
 
 def _finding(
-    graph: PrivilegeGraph, inv: Inventory | None, start: Node, target: Node, paths: list[Path]
+    graph: PrivilegeGraph,
+    inv: Inventory | None,
+    start: Node,
+    target: Node,
+    paths: list[Path],
+    notes: dict[int, str] | None = None,
 ) -> Finding:
     rule_id = _rule_id(start, target)
     meta = GRAPH_RULES[rule_id]
@@ -261,7 +298,7 @@ def _finding(
         message += f" [{confidence}]"
     steps: list[PathStep] = []
     for p in paths:
-        steps.extend(_steps(graph, p))
+        steps.extend(_steps(graph, p, notes))
     return Finding(
         fingerprint=fingerprint(rule_id, start.id, target.id),
         rule_id=rule_id,
