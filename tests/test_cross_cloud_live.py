@@ -203,12 +203,6 @@ def test_the_workload_identity_binding_read_live_makes_the_path_certain(scanned)
     assert "roles/iam.workloadIdentityUser" in f["path"][0]["note"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner/graph/paths.py find_paths() skips every data path of a start once it reaches any admin"
-    " sink: the internet reaching owner of GCP project ml-prod (Cloud Run predict) hides the internet"
-    " reaching the AWS bucket through the llm-chat InferenceService",
-)
 def test_the_internet_reaches_the_training_data_through_the_exposed_inference_service(scanned):
     f = _finding(scanned["joined"], "k8s:ml-prod/ml-serving/InferenceService/llm-chat", BUCKET_ARN)
     assert f["rule_id"] == "internet-path-data" and f["confidence"] == "certain"

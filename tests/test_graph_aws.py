@@ -349,3 +349,55 @@ def test_read_grant_on_a_prefix_of_a_sensitive_bucket_is_a_conditional_read():
     (w,) = edges(graph, "u.whole", "aws-data-read")
     assert w.confidence == "certain"
     assert edges(graph, "u.denied", "aws-data-read") == []
+
+
+def test_cloudformation_sub_over_a_resource_arn_names_that_resource_only(tmp_path):
+    """`!Sub "${Data.Arn}/*"` in a role's policy is the ARN of the template's own Data
+    bucket: one certain edge to it, none to the other bucket; the bucket policy's "deny
+    unless HTTPS" does not stop a caller who uses TLS."""
+    from scanner.collect.iac import collect_iac
+    from scanner.engine import build_inventory
+
+    (tmp_path / "stack.yaml").write_text(
+        """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: train-data-prod}
+  Other:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: train-data-other}
+  DataPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Data
+      PolicyDocument:
+        Statement:
+          - Effect: Deny
+            Principal: "*"
+            Action: "s3:*"
+            Resource: [!GetAtt Data.Arn, !Sub "${Data.Arn}/*"]
+            Condition: {Bool: {aws:SecureTransport: "false"}}
+  Trainer:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: sagemaker.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: read
+          PolicyDocument:
+            Statement: [{Effect: Allow, Action: s3:GetObject, Resource: !Sub "${Data.Arn}/*"}]
+  Notebook:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      InstanceType: ml.t3.medium
+      RoleArn: !GetAtt Trainer.Arn
+"""
+    )
+    batches, found = collect_iac([tmp_path])
+    graph = build_graph(build_inventory(batches))
+    reads = [e for e in graph.edges() if e.technique == "aws-data-read" and e.src.endswith("#Trainer")]
+    dsts = {e.dst.rsplit("#", 1)[-1]: e for e in reads}
+    # both buckets are training data by name; only the one the policy names is reached
+    assert set(dsts) == {"Data"}, dsts
+    assert dsts["Data"].confidence == "certain", dsts["Data"]

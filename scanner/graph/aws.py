@@ -219,7 +219,7 @@ def _policy_doc(st: _State, ref: Any) -> tuple[str, Any, Location | None]:
         uid = ref.uid if isinstance(ref, Ref) else str(ref)
         return uid, Unresolved(f"policy {uid} is not in the scan"), None
     label = st.arns.of(target)[0] or target.uid
-    doc = resolve_refs(target.attrs.get("document"), inv, st.arns)
+    doc = resolve_refs(target.attrs.get("document"), inv, st.arns, target.uid)
     return label, doc, _loc(target)
 
 
@@ -231,7 +231,7 @@ def _inline(st: _State, r: Resource, owner: str) -> list[PolicyRef]:
         line = r.lines.get(f"inline_policies[{i}]") or r.source.start_line
         loc = Location(r.source.file, line, line) if r.source.file else None
         name = p.get("name") if isinstance(p.get("name"), str) else str(i)
-        doc = resolve_refs(p.get("document"), st.inv, st.arns)
+        doc = resolve_refs(p.get("document"), st.inv, st.arns, r.uid)
         out.append(compile_ref(f"{owner} inline policy {name}", doc, loc))
     return out
 
@@ -299,7 +299,7 @@ def _build_principals(st: _State) -> None:
                 label, doc, loc = _policy_doc(st, b)
                 p.boundary = compile_ref(f"boundary {label}", doc, loc)
             if kind == "role":
-                p.trust = resolve_refs(r.attrs.get("assume_role_policy"), st.inv, st.arns)
+                p.trust = resolve_refs(r.attrs.get("assume_role_policy"), st.inv, st.arns, r.uid)
                 st.trusted_services[r.uid] = _services_trusted(p.trust)
             index_services(p)
             st.principals[r.uid] = p
@@ -849,7 +849,7 @@ class _EdgeContext:
                     continue  # only sensitive data ends a path; who-can asks policies directly
                 items.append((template.format(arn=arn), r.uid))
                 if policy_attr and r.attrs.get(policy_attr):
-                    policies[r.uid] = resolve_refs(r.attrs.get(policy_attr), inv, self.st.arns)
+                    policies[r.uid] = resolve_refs(r.attrs.get(policy_attr), inv, self.st.arns, r.uid)
             if not items:
                 continue
             index = ArnIndex(items)

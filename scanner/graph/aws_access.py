@@ -71,6 +71,9 @@ class AwsPrincipal:
             "aws:PrincipalType": ["User" if self.kind == "user" else "AssumedRole"],
             "aws:CurrentTime": [now.isoformat().replace("+00:00", "Z")],
             "aws:EpochTime": [str(int(now.timestamp()))],
+            # the caller chooses its transport, and any real attacker uses TLS: a "deny
+            # unless HTTPS" bucket policy never stops a path
+            "aws:SecureTransport": ["true"],
         }
         if self.kind == "user":
             ctx["aws:username"] = [self.name]

@@ -186,17 +186,44 @@ def _template(u: Unresolved, inv: Inventory, arns: Arns) -> Any:
     return u if "${" in text else text
 
 
-def resolve_refs(value: Any, inv: Inventory, arns: Arns) -> Any:
+_CFN_SUB = re.compile(r"\$\{([A-Za-z0-9]+)\.(Arn)\}")
+
+
+def _cfn_sub(u: Unresolved, owner: str | None, inv: Inventory, arns: Arns) -> Any:
+    """A CloudFormation ``Fn::Sub`` such as ``"${Artifacts.Arn}/*"`` written in the template
+    of `owner` (uid ``cfn:<file>#<LogicalId>``), whose every ``${Resource.Arn}`` names a
+    resource of that template with a known ARN, as the string it stands for."""
+    if not owner or not owner.startswith("cfn:") or "#" not in owner or "${" not in u.expr:
+        return u
+    file = owner.split("#", 1)[0]
+    out, pos = [], 0
+    for m in _CFN_SUB.finditer(u.expr):
+        target = inv.get(f"{file}#{m.group(1)}")
+        arn, exact = arns.of(target) if target is not None else (None, False)
+        if not arn or not exact:
+            return u
+        out.append(u.expr[pos : m.start()])
+        out.append(arn)
+        pos = m.end()
+    out.append(u.expr[pos:])
+    text = "".join(out)
+    return u if "${" in text else text
+
+
+def resolve_refs(value: Any, inv: Inventory, arns: Arns, owner: str | None = None) -> Any:
     """A policy document (or any value) with `Ref`s to resources in the scan replaced by
     their ARN (``attr`` arn or empty) or name, and Terraform templates over such references
-    by their text; other Refs become `Unresolved`."""
+    by their text; other Refs become `Unresolved`. `owner`, the uid of the resource that
+    holds the value, lets CloudFormation ``Fn::Sub`` templates over resources of its own
+    template resolve too."""
     if isinstance(value, Unresolved):
-        return _template(value, inv, arns)
+        value = _template(value, inv, arns)
+        return _cfn_sub(value, owner, inv, arns) if isinstance(value, Unresolved) else value
     if isinstance(value, Ref):
         target = inv.get(value.uid)
         if target is None:
             return Unresolved(f"{value.uid}.{value.attr}" if value.attr else value.uid)
-        if value.attr in ("", "arn"):
+        if value.attr.lower() in ("", "arn"):  # CloudFormation writes GetAtt X.Arn
             arn = arns.of(target)[0]
             if arn:
                 return arn
@@ -205,7 +232,7 @@ def resolve_refs(value: Any, inv: Inventory, arns: Arns) -> Any:
             return _name(target, "bucket", *keys) or target.name
         return Unresolved(f"{value.uid}.{value.attr}")
     if isinstance(value, dict):
-        return {k: resolve_refs(v, inv, arns) for k, v in value.items()}
+        return {k: resolve_refs(v, inv, arns, owner) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve_refs(v, inv, arns) for v in value]
+        return [resolve_refs(v, inv, arns, owner) for v in value]
     return value

@@ -161,7 +161,9 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
     """Every privilege-path finding of the graph."""
     starts = [n for n in graph.nodes() if is_start(n)]
     by_design = {n.id for n in starts if _admin_by_design(graph, n.id)}
-    admin_reached: dict[str, str] = {}  # start -> confidence of its admin finding
+    # (start, provider, scope) -> confidence of its admin finding there: admin of one account
+    # or project says nothing about data in another cloud
+    admin_reached: dict[tuple[str, str, str | None], str] = {}
     findings: list[Finding] = []
     sinks = [t for t in targets(graph) if t.kind == "sink"]
     data = [t for t in targets(graph) if t.kind == "data"]
@@ -174,7 +176,7 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
             if s.id not in dist or s.id == target.id or s.id in by_design:
                 continue
             if target.kind == "data":
-                if admin_reached.get(s.id) == "certain":
+                if admin_reached.get((s.id, target.provider, target.scope)) == "certain":
                     continue
                 if dist[s.id] == 1 and s.id != INTERNET:
                     continue  # its own policy grants the read: by design
@@ -184,11 +186,10 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
             f = _finding(graph, inv, s, target, paths, notes)
             findings.append(f)
             if target.kind == "sink":
+                key = (s.id, target.provider, target.scope)
                 best = f.confidence
-                if CONFIDENCES.index(best) < CONFIDENCES.index(
-                    admin_reached.get(s.id, "requires-resource")
-                ) or (s.id not in admin_reached):
-                    admin_reached[s.id] = best
+                if key not in admin_reached or CONFIDENCES.index(best) < CONFIDENCES.index(admin_reached[key]):
+                    admin_reached[key] = best
     findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
     return findings
 

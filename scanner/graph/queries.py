@@ -64,7 +64,7 @@ def _resource_policy(graph: PrivilegeGraph, resource: str):
     if r is None:
         return None
     policy = r.attrs.get("policy")
-    return resolve_refs(policy, st.inv, st.arns) if policy else None
+    return resolve_refs(policy, st.inv, st.arns, r.uid) if policy else None
 
 
 def who_can(graph: PrivilegeGraph, action: str, resource: str, transitive: bool = False) -> list[Allowed]:
