@@ -188,7 +188,9 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
             if target.kind == "sink":
                 key = (s.id, target.provider, target.scope)
                 best = f.confidence
-                if key not in admin_reached or CONFIDENCES.index(best) < CONFIDENCES.index(admin_reached[key]):
+                if key not in admin_reached or CONFIDENCES.index(best) < CONFIDENCES.index(
+                    admin_reached[key]
+                ):
                     admin_reached[key] = best
     findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
     return findings

@@ -596,7 +596,7 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "arn": "str",
             "type": '"SERVICE_CONTROL_POLICY"',
             "policy": _POLICY,
-            "targets": "list[{id: str, type: \"ACCOUNT\"|\"ORGANIZATIONAL_UNIT\"|\"ROOT\", name: str}]"
+            "targets": 'list[{id: str, type: "ACCOUNT"|"ORGANIZATIONAL_UNIT"|"ROOT", name: str}]'
             "|None: where it is attached (an account id, an OU id ou-..., the root r-...);"
             " None when the targets could not be read",
         },
