@@ -162,8 +162,9 @@ def table(rows: list[dict]) -> str:
         ratio = r.get("speedup")
         if ratio is None and peer.get("wall_s") and ours.get("wall_s"):
             ratio = round(peer["wall_s"] / ours["wall_s"], 2)
+        name = str(peer.get("name", "—")).replace("|", "\\|")  # a pipe would split the cell
         out.append(
-            f"| {r['workload']} | {wall} | {_cell(ours, 'peak_mb')} | {peer.get('name', '—')} | "
+            f"| {r['workload']} | {wall} | {_cell(ours, 'peak_mb')} | {name} | "
             f"{_cell(peer, 'wall_s')} | {_cell(peer, 'peak_mb')} | {f'{ratio}x' if ratio else ''} |"
         )
     return "\n".join(out)
