@@ -7,6 +7,18 @@ from __future__ import annotations
 import click
 
 
+def shard_option(ctx, param, value):
+    """click callback for `--shard INDEX/COUNT` (scanner.shard.parse_shard)."""
+    if value is None:
+        return None
+    from scanner.shard import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from e
+
+
 def register(main: click.Group, scan: click.Group) -> None:
     from scanner.commands import audit, aws, gcp, graph, k8s, monitor
 

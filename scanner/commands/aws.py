@@ -22,15 +22,7 @@ from scanner.cli import (
     notify_options,
     store_options,
 )
-
-
-def _shard(ctx, param, value):
-    if value is None:
-        return None
-    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
-    if not m or int(m.group(2)) < 1 or int(m.group(1)) >= int(m.group(2)):
-        raise click.BadParameter("expected INDEX/COUNT with 0 <= INDEX < COUNT, e.g. 0/3")
-    return int(m.group(1)), int(m.group(2))
+from scanner.commands import shard_option
 
 
 def _since(ctx, param, value):
@@ -109,7 +101,7 @@ def _status_line(progress):
     "--shard",
     default=None,
     metavar="INDEX/COUNT",
-    callback=_shard,
+    callback=shard_option,
     help="Scan only this shard of the accounts (a stable hash of the account id).",
 )
 @click.option(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import click
 
+from scanner.commands import shard_option
+
 
 def scan_gcp(settings, options=None, recorder=None):
     """Collect, normalize and evaluate; returns (ScanResult, Inventory, GcpCollection)."""
@@ -40,17 +42,6 @@ def scan_gcp(settings, options=None, recorder=None):
     ]
     result = run(inv, targets=targets, errors=errors, sources=[source], options=options, started_at=started)
     return result, inv, collection
-
-
-def _shard(ctx, param, value):
-    if value is None:
-        return None
-    from scanner.shard import parse_shard
-
-    try:
-        return parse_shard(value)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from e
 
 
 def _csv(value: str | None) -> list[str]:
@@ -122,7 +113,7 @@ def _opts(f):
                 "--shard",
                 default=None,
                 metavar="INDEX/COUNT",
-                callback=_shard,
+                callback=shard_option,
                 help="Scan only this shard of the projects (a stable hash of the project id; INDEX from 0).",
             ),
             click.option(

@@ -4,7 +4,6 @@ container roles), the accounts to scan (the caller's, a list, or an Organization
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,11 +23,11 @@ class Scope:
 
 
 def in_shard(account_id: str, shard: tuple[int, int] | None) -> bool:
-    """Stable across runs, machines and list order: a hash of the account id."""
-    if shard is None:
-        return True
-    index, count = shard
-    return int(hashlib.sha256(account_id.encode()).hexdigest(), 16) % count == index
+    """Stable across runs, machines and list order: a hash of the account id (the same
+    split as every other scope, scanner.shard)."""
+    from scanner.shard import in_shard as _in_shard
+
+    return shard is None or _in_shard(account_id, *shard)
 
 
 def botocore_config(max_attempts: int, connect_timeout: float, read_timeout: float, pool: int):
