@@ -98,6 +98,32 @@ def test_lower_case_action_names_match():
     assert [e.dst for e in graph.edges_from(ssm.dst)] == ["tf:aws_iam_role.box_role"]
 
 
+def test_policy_naming_a_bucket_through_a_module_output_reads_that_bucket_only():
+    """`"${module.shared.bucket_arn}/*"` (also through a nested module, a for_each instance,
+    a module output that is itself a template, and a policy document data source) is the
+    ARN of that module's bucket: one certain read edge per role, none to the other buckets,
+    none across root modules that use the same addresses."""
+    inv, graph, _ = scan("module_output_bucket")
+    a, b = "tf:stacks/a:", "tf:stacks/b:"
+    buckets = {r.uid for r in inv.of_type("aws.s3.bucket")}
+    assert buckets == {
+        a + "module.shared.aws_s3_bucket.b",
+        a + "module.wrapped.module.inner.aws_s3_bucket.b",
+        a + 'module.per_env["dev"].aws_s3_bucket.b',
+        a + 'module.per_env["prod"].aws_s3_bucket.b',
+        b + "module.shared.aws_s3_bucket.b",
+    }
+
+    def reads(role: str) -> dict[str, str]:
+        return {e.dst: e.confidence for e in graph.edges_from(role) if e.technique == "aws-data-read"}
+
+    assert reads(a + "aws_iam_role.trainer") == {a + "module.shared.aws_s3_bucket.b": "certain"}
+    assert reads(a + "aws_iam_role.nested") == {a + "module.wrapped.module.inner.aws_s3_bucket.b": "certain"}
+    assert reads(a + "aws_iam_role.prod") == {a + 'module.per_env["prod"].aws_s3_bucket.b': "certain"}
+    assert reads(b + "aws_iam_role.trainer") == {b + "module.shared.aws_s3_bucket.b": "certain"}
+    assert sum(1 for e in graph.edges() if e.technique == "aws-data-read") == 4
+
+
 # ------------------------------------------------------------------ must not find
 
 

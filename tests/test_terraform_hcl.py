@@ -389,6 +389,97 @@ output "role_arn" { value = aws_iam_role.r.arn }
     assert uses == {"bucket": "team-a-data", "role": Ref("tf:env:module.nb.aws_iam_role.r", "arn")}
 
 
+def test_module_output_naming_a_resource_is_that_resources_ref(tmp_path):
+    """`module.m.out`, where the output is a resource attribute, is the same `Ref` the
+    module's own reference gives (module path and root in the uid), through nested and
+    indexed modules; in a template it stays a Ref in `parts`. Outputs that are literals or
+    variables stay values."""
+    bucket_module = """
+variable "name" {}
+resource "aws_s3_bucket" "b" { bucket = "${var.name}-data" }
+output "arn" { value = aws_s3_bucket.b.arn }
+output "objects" { value = "${aws_s3_bucket.b.arn}/*" }
+output "label" { value = "fixed" }
+output "echo" { value = var.name }
+"""
+    res, errors = scan(
+        tmp_path,
+        {
+            "env/main.tf": """
+variable "unknown" {}
+module "one" {
+  source = "../modules/bucket"
+  name   = "team"
+}
+module "outer" {
+  source = "../modules/outer"
+}
+module "many" {
+  source = "../modules/bucket"
+  count  = 2
+  name   = "n${count.index}"
+}
+module "each" {
+  source   = "../modules/bucket"
+  for_each = toset(["x"])
+  name     = each.key
+}
+resource "aws_x" "uses" {
+  arn      = module.one.arn
+  objects  = "${module.one.arn}/*"
+  wrapped  = "[${module.one.objects}]"
+  nested   = module.outer.arn
+  counted  = "${module.many[1].arn}/*"
+  each     = module.each["x"].arn
+  label    = module.one.label
+  labelled = "${module.one.label}-x"
+  echo     = module.one.echo
+  mixed    = "${var.unknown}/${module.one.arn}"
+}
+""",
+            "env/extra.tf.json": json.dumps(
+                {"resource": {"aws_x": {"json": {"objects": "${module.one.arn}/*"}}}}
+            ),
+            "modules/bucket/main.tf": bucket_module,
+            "modules/outer/main.tf": """
+module "inner" {
+  source = "../bucket"
+  name   = "deep"
+}
+output "arn" { value = module.inner.arn }
+""",
+        },
+    )
+    assert not errors, errors
+    one = Ref("tf:env:module.one.aws_s3_bucket.b", "arn")
+    c = res["aws_x.uses"].config
+    assert c["arn"] == one
+    assert c["objects"] == Unresolved('"${module.one.arn}/*"', "", (one, "/*"))
+    assert c["wrapped"].parts == ("[", one, "/*]")
+    assert c["nested"] == Ref("tf:env:module.outer.module.inner.aws_s3_bucket.b", "arn")
+    assert "module.outer.module.inner.aws_s3_bucket.b" in res
+    assert c["counted"].parts == (Ref("tf:env:module.many[1].aws_s3_bucket.b", "arn"), "/*")
+    assert res["module.many[1].aws_s3_bucket.b"].config["bucket"] == "n1-data"
+    assert c["each"] == Ref('tf:env:module.each["x"].aws_s3_bucket.b', "arn")
+    assert 'module.each["x"].aws_s3_bucket.b' in res
+    assert (c["label"], c["labelled"], c["echo"]) == ("fixed", "fixed-x", "team")
+    # another unknown in the template: nothing to resolve it to
+    assert isinstance(c["mixed"], Unresolved) and c["mixed"].parts == ()
+    assert res["aws_x.json"].config["objects"].parts == (one, "/*")
+
+
+def test_template_parts_survive_the_inventory_round_trip():
+    from scanner.model.resource import decode_value, encode_value
+
+    u = Unresolved('"${module.one.arn}/*"', "", (Ref("tf:env:module.one.aws_s3_bucket.b", "arn"), "/*"))
+    assert encode_value(u) == {
+        "$unresolved": '"${module.one.arn}/*"',
+        "parts": [{"$ref": "tf:env:module.one.aws_s3_bucket.b", "attr": "arn"}, "/*"],
+    }
+    assert decode_value(json.loads(json.dumps(encode_value(u)))) == u
+    assert decode_value({"$unresolved": "var.x", "prefix": "ab"}) == Unresolved("var.x", "ab")
+
+
 def test_remote_module_is_an_error_not_a_crash(tmp_path):
     res, errors = scan(
         tmp_path,

@@ -165,6 +165,18 @@ def _by_address(inv: Inventory, arns: Arns) -> dict[str, list[str]]:
 def _template(u: Unresolved, inv: Inventory, arns: Arns) -> Any:
     """A Terraform template such as ``"${aws_s3_bucket.data.arn}/train/*"`` whose every
     interpolation names one resource in the scan, as the string it stands for."""
+    if u.parts:
+        # The HCL front-end says which resource each interpolation is (module outputs
+        # followed, module path and root in the uid): trust that, never the text.
+        out = []
+        for part in u.parts:
+            value = resolve_refs(part, inv, arns) if isinstance(part, Ref) else part
+            if not isinstance(value, str):
+                return u
+            out.append(value)
+        return "".join(out)
+    # No parts (an inventory saved before them, a `<<-` heredoc): the address in the text,
+    # when only one root module of the scan has it.
     expr = u.expr
     if len(expr) < 2 or expr[0] != '"' or expr[-1] != '"' or "${" not in expr:
         return u

@@ -20,15 +20,23 @@ class Unresolved:
     """A value the scanner could not determine statically (a variable with no default,
     a computed attribute). `expr` says why, e.g. ``var.kms_key`` or ``aws_iam_role.x.arn``.
     `prefix` is the literal text the value is known to start with (a template or
-    ``Fn::Sub``/``Fn::Join`` whose first parts are known), "" when nothing is known."""
+    ``Fn::Sub``/``Fn::Join`` whose first parts are known), "" when nothing is known.
+    `parts`, for a string template whose only unknowns are references to resources, is
+    the template itself as literal strings and `Ref`s, e.g. ``("", Ref(bucket, "arn"),
+    "/*")`` for ``"${module.shared.bucket_arn}/*"``: the text of `expr` cannot say which
+    resource (in which module and root) each reference names, `parts` can."""
 
     expr: str = ""
     prefix: str = ""
+    parts: tuple = ()  # tuple[str | Ref, ...]
 
     def to_json(self) -> dict:
+        out: dict[str, Any] = {"$unresolved": self.expr}
         if self.prefix:
-            return {"$unresolved": self.expr, "prefix": self.prefix}
-        return {"$unresolved": self.expr}
+            out["prefix"] = self.prefix
+        if self.parts:
+            out["parts"] = [p if isinstance(p, str) else p.to_json() for p in self.parts]
+        return out
 
 
 def cannot_be(v: Any, literals: Iterable[str]) -> bool:
@@ -63,12 +71,15 @@ def encode_value(v: Any) -> Any:
     return v
 
 
+_UNRESOLVED_KEYS = frozenset({"$unresolved", "prefix", "parts"})
+
+
 def decode_value(v: Any) -> Any:
     if isinstance(v, dict):
-        if set(v) == {"$unresolved"}:
-            return Unresolved(v["$unresolved"])
-        if set(v) == {"$unresolved", "prefix"} and isinstance(v["prefix"], str):
-            return Unresolved(v["$unresolved"], v["prefix"])
+        if "$unresolved" in v and set(v) <= _UNRESOLVED_KEYS:
+            prefix, parts = v.get("prefix", ""), v.get("parts", [])
+            if isinstance(prefix, str) and isinstance(parts, list):
+                return Unresolved(v["$unresolved"], prefix, tuple(decode_value(p) for p in parts))
         if set(v) == {"$ref", "attr"}:
             return Ref(v["$ref"], v["attr"])
         return {k: decode_value(x) for k, x in v.items()}

@@ -39,6 +39,36 @@ def _known_prefix(pieces: list[str], values: list[Any]) -> str:
     return ""
 
 
+def _ref_parts(pieces: list[str], values: list[Any], heredoc: bool) -> tuple:
+    """A template whose only unknown interpolations are resource references (a `Ref`, or a
+    template of them such as a module output), as literal strings and `Ref`s; () when any
+    other part is unknown. Its text alone cannot say which resource
+    `${module.shared.bucket_arn}` is, so the privilege graph resolves these parts instead."""
+    out: list = []
+
+    def add(x: Any) -> None:
+        if isinstance(x, str) and out and isinstance(out[-1], str):
+            out[-1] += x
+        elif x != "":
+            out.append(x)
+
+    unescape = _unescape_heredoc if heredoc else _unescape
+    for i, v in enumerate(values):
+        add(unescape(pieces[2 * i]))
+        if isinstance(v, Ref):
+            add(v)
+        elif isinstance(v, Unresolved) and v.parts:
+            for part in v.parts:
+                add(part)
+        else:
+            text = to_str(v)
+            if text is None:
+                return ()
+            add(text)
+    add(unescape(pieces[-1]))
+    return tuple(out)
+
+
 class Scope(Protocol):
     def lookup(self, root: str, steps: list[Step], text: str, env: dict) -> tuple[Any, int]:
         """Resolve a reference `root.steps...`; returns the value and how many steps it used."""
@@ -291,7 +321,9 @@ class Evaluator:
         pieces.append(src[pos - base : end - base].decode())
         if any(not is_known(v) for v in values):
             return Unresolved(
-                n.text.decode(errors="replace"), "" if heredoc else _known_prefix(pieces, values)
+                n.text.decode(errors="replace"),
+                "" if heredoc else _known_prefix(pieces, values),
+                () if strip else _ref_parts(pieces, values, heredoc),
             )
         strings = []
         for v in values:
@@ -545,6 +577,9 @@ class _StrippedHeredoc:
 
 def _json_template(self: Evaluator, n: _StrippedHeredoc, env: dict) -> Any:
     v = self._node(n.node, env)
+    if isinstance(v, Unresolved) and v.parts and isinstance(v.parts[-1], str) and v.parts[-1].endswith("\n"):
+        last = v.parts[-1][:-1]
+        return Unresolved(v.expr, v.prefix, v.parts[:-1] + ((last,) if last else ()))
     return v[:-1] if isinstance(v, str) and v.endswith("\n") else v
 
 
