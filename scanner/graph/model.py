@@ -34,6 +34,16 @@ NODE_KINDS = ("principal", "compute", "data", "source", "sink")
 CONFIDENCES = ("certain", "conditional", "requires-resource")
 
 
+# A stand-in node's id holds this marker: "some existing resource of a kind, not in the scan",
+# the one node through which every principal able to act on such a resource reaches the roles
+# it could run as (`scanner.graph.aws`); paths through it are findings of their own.
+STAND_IN = ":unscanned:"
+
+
+def is_stand_in(node_id: str) -> bool:
+    return STAND_IN in node_id
+
+
 def admin_node(provider: str, scope: str | None) -> str:
     """The sink for full control of an AWS account, a GCP project or a K8s cluster."""
     return f"ADMIN@{provider}:{scope or 'unknown'}"

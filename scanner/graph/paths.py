@@ -19,13 +19,14 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scanner.graph.model import CONFIDENCES, INTERNET, Edge, Node, PrivilegeGraph, weakest
+from scanner.graph.model import CONFIDENCES, INTERNET, Edge, Node, PrivilegeGraph, is_stand_in, weakest
 from scanner.graph.path_rules import GRAPH_RULES
 from scanner.model.finding import Evidence, Finding, FindingResource, Location, PathStep, fingerprint
 from scanner.model.inventory import Inventory
 
 MAX_PATHS = 10  # shortest paths listed per finding
 MAX_DEPTH = 12  # longer chains are not followed
+MAX_LISTED = 20  # data assets named beyond the listed paths of a stand-in finding
 DIRECT_ADMIN = "aws-admin-access"
 
 
@@ -53,9 +54,11 @@ def best_edge(graph: PrivilegeGraph, u: str, v: str, level: int = len(CONFIDENCE
     return min(edges, key=lambda e: (_RANK[e.confidence], e.technique))
 
 
-def distances_to(graph: PrivilegeGraph, target: str, level: int = len(CONFIDENCES) - 1) -> dict[str, int]:
+def distances_to(
+    graph: PrivilegeGraph, target: str, level: int = len(CONFIDENCES) - 1, skip: frozenset[str] = frozenset()
+) -> dict[str, int]:
     """Hops from every node that can reach `target` over edges at most `level` uncertain
-    (0: certain edges only), by a backward BFS."""
+    (0: certain edges only), by a backward BFS that never passes the nodes in `skip`."""
     dist = {target: 0}
     queue = deque([target])
     pred = graph.g._pred  # plain dicts: networkx's views cost more than the search itself
@@ -65,7 +68,7 @@ def distances_to(graph: PrivilegeGraph, target: str, level: int = len(CONFIDENCE
         if d > MAX_DEPTH:
             continue
         for u, datas in pred[v].items():
-            if u not in dist and _pair_rank(datas) <= level:
+            if u not in dist and u not in skip and _pair_rank(datas) <= level:
                 dist[u] = d
                 queue.append(u)
     return dist
@@ -75,15 +78,17 @@ class Distances:
     """Distances to one target at every confidence level, computed when first asked, and
     each node's successors one step closer (shared by every start whose paths pass it)."""
 
-    def __init__(self, graph: PrivilegeGraph, target: str, best: dict | None = None):
-        self.graph, self.target = graph, target
+    def __init__(
+        self, graph: PrivilegeGraph, target: str, best: dict | None = None, skip: frozenset[str] = frozenset()
+    ):
+        self.graph, self.target, self.skip = graph, target, skip
         self._by_level: dict[int, dict[str, int]] = {}
         self._next: dict[tuple[str, int], list[str]] = {}
         self.best: dict[tuple[str, str, int], Edge] = {} if best is None else best
 
     def level(self, level: int) -> dict[str, int]:
         if level not in self._by_level:
-            self._by_level[level] = distances_to(self.graph, self.target, level)
+            self._by_level[level] = distances_to(self.graph, self.target, level, self.skip)
         return self._by_level[level]
 
     def closer(self, node: str, level: int) -> list[str]:
@@ -167,10 +172,15 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
     findings: list[Finding] = []
     sinks = [t for t in targets(graph) if t.kind == "sink"]
     data = [t for t in targets(graph) if t.kind == "data"]
+    # Data paths through a stand-in ("an existing function not in the scan") are reported once
+    # per start and stand-in, listing the data beyond it, not once per start and data asset:
+    # every principal that may act on some unscanned resource reaches every role such a
+    # resource could run as, so per-asset findings would grow with principals x data.
+    stand_ins = frozenset(n.id for n in graph.nodes() if is_stand_in(n.id))
     hop_edges: dict[tuple[str, str, int], Edge] = {}  # a hop's best edge is the same for every target
     notes: dict[int, str] = {}
     for target in sinks + data:  # sinks first: a start that reaches admin gets no data findings
-        dists = Distances(graph, target.id, hop_edges)
+        dists = Distances(graph, target.id, hop_edges, stand_ins if target.kind == "data" else frozenset())
         dist = dists.level(len(CONFIDENCES) - 1)
         for s in starts:
             if s.id not in dist or s.id == target.id or s.id in by_design:
@@ -192,8 +202,77 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
                     admin_reached[key]
                 ):
                     admin_reached[key] = best
+    for hub in sorted(stand_ins):
+        findings.extend(
+            _stand_in_findings(graph, inv, hub, starts, by_design, admin_reached, hop_edges, notes)
+        )
     findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
     return findings
+
+
+def _reach_forward(graph: PrivilegeGraph, source: str) -> list[Path]:
+    """One shortest path from `source` to every sensitive data node it reaches (nearest first,
+    then by id), over edges of any confidence, by a forward BFS."""
+    parent: dict[str, str | None] = {source: None}
+    depth = {source: 0}
+    queue = deque([source])
+    succ = graph.g._succ
+    found: list[str] = []
+    while queue:
+        u = queue.popleft()
+        if depth[u] >= MAX_DEPTH:
+            continue
+        for v in sorted(succ[u]):
+            if v in parent:
+                continue
+            parent[v], depth[v] = u, depth[u] + 1
+            queue.append(v)
+            n = _node(graph, v)
+            if n.kind == "data" and n.sensitive:
+                found.append(v)
+    out = []
+    for t in sorted(found, key=lambda t: (depth[t], t)):
+        nodes = [t]
+        while parent[nodes[-1]] is not None:
+            nodes.append(parent[nodes[-1]])
+        nodes.reverse()
+        edges = [best_edge(graph, a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
+        out.append(Path(nodes, edges))
+    return out
+
+
+def _stand_in_findings(
+    graph: PrivilegeGraph,
+    inv: Inventory | None,
+    hub: str,
+    starts: list[Node],
+    by_design: set[str],
+    admin_reached: dict,
+    hop_edges: dict,
+    notes: dict[int, str],
+) -> list[Finding]:
+    """One finding per start that reaches the stand-in `hub`, listing the sensitive data
+    beyond it: the path to the hub joined to one shortest path from it to each asset."""
+    tails = _reach_forward(graph, hub)
+    if not tails:
+        return []
+    dists = Distances(graph, hub, hop_edges)
+    dist = dists.level(len(CONFIDENCES) - 1)
+    out = []
+    for s in starts:
+        if s.id not in dist or s.id == hub or s.id in by_design:
+            continue
+        reached = [
+            p
+            for p in tails
+            if admin_reached.get((s.id, (n := _node(graph, p.nodes[-1])).provider, n.scope)) != "certain"
+        ]
+        head = shortest_paths(graph, s.id, hub, dists, limit=1)
+        if not reached or not head:
+            continue
+        joined = [Path(head[0].nodes + p.nodes[1:], head[0].edges + p.edges) for p in reached[:MAX_PATHS]]
+        out.append(_finding(graph, inv, s, _node(graph, hub), joined, notes, assets=reached))
+    return out
 
 
 def _rule_id(start: Node, target: Node) -> str:
@@ -273,10 +352,14 @@ def _finding(
     target: Node,
     paths: list[Path],
     notes: dict[int, str] | None = None,
+    assets: list[Path] | None = None,
 ) -> Finding:
-    rule_id = _rule_id(start, target)
+    """The finding for `start` reaching `target` by `paths`; with `assets`, `target` is a
+    stand-in and `assets` one path to each sensitive data node beyond it (`paths` the first
+    of them, joined to the path to the stand-in)."""
+    rule_id = _rule_id(start, target if assets is None else _node(graph, assets[0].nodes[-1]))
     meta = GRAPH_RULES[rule_id]
-    confidence = paths[0].confidence  # sorted: the most certain path first
+    confidence = min((p.confidence for p in paths), key=_RANK.__getitem__)
     about = _resource_node(graph, start, paths[0])
     r = inv.get(about.id) if inv is not None else None
     if r is not None:
@@ -291,12 +374,27 @@ def _finding(
     if location is not None:
         location = Location(location.file, location.start_line, location.end_line)
     hops = len(paths[0].edges)
-    what = target.label if target.kind == "sink" else f"{target.label} ({target.sensitive})"
     who = "the internet" if start.id == INTERNET else f'{start.type.split(".")[-1]} "{start.label}"'
-    more = f" ({len(paths)} shortest paths{'+' if len(paths) >= MAX_PATHS else ''})" if len(paths) > 1 else ""
-    message = (
-        f"{who} can reach {what} in {hops} step{'s' if hops > 1 else ''}{more}: {_describe(graph, paths[0])}"
-    )
+    described = [_describe(graph, p) for p in paths]
+    if assets is None:
+        what = target.label if target.kind == "sink" else f"{target.label} ({target.sensitive})"
+        more = (
+            f" ({len(paths)} shortest paths{'+' if len(paths) >= MAX_PATHS else ''})"
+            if len(paths) > 1
+            else ""
+        )
+        message = f"{who} can reach {what} in {hops} step{'s' if hops > 1 else ''}{more}: {described[0]}"
+    else:
+        n = len(assets)
+        message = (
+            f"{who} could reach {n} sensitive data asset{'s' if n > 1 else ''} through {target.label}"
+            f", e.g. in {hops} step{'s' if hops > 1 else ''}: {described[0]}"
+        )
+        if n > len(paths):
+            rest = [_label(graph, p.nodes[-1]) for p in assets[len(paths) :]]
+            described.append(
+                f"and {len(rest)} more: {', '.join(rest[:MAX_LISTED])}{', ...' if len(rest) > MAX_LISTED else ''}"
+            )
     if confidence != "certain":
         message += f" [{confidence}]"
     steps: list[PathStep] = []
@@ -311,7 +409,7 @@ def _finding(
         category=meta.category,
         resource=res,
         message=message,
-        evidence=Evidence(f"path:{target.id}", [_describe(graph, p) for p in paths]),
+        evidence=Evidence(f"path:{target.id}", described),
         source=r.source.kind if r is not None else "iac",
         location=location,
         path=steps,
