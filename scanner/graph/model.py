@@ -34,14 +34,22 @@ NODE_KINDS = ("principal", "compute", "data", "source", "sink")
 CONFIDENCES = ("certain", "conditional", "requires-resource")
 
 
-# A stand-in node's id holds this marker: "some existing resource of a kind, not in the scan",
-# the one node through which every principal able to act on such a resource reaches the roles
-# it could run as (`scanner.graph.aws`); paths through it are findings of their own.
+# Hubs: one node where a principal would otherwise get an edge to each of many targets alike.
+# A stand-in ("some existing resource of a kind, not in the scan") leads to every role such a
+# resource could run as; an "every" hub ("every role that trusts account A", "every sensitive
+# S3 bucket of account A") to each target that one shared grant reaches. A principal gets one
+# edge into the hub only when that grant decides every member alike, so P + N edges stand for
+# P x N, and paths through a hub are reported once per start and hub (`scanner.graph.paths`).
 STAND_IN = ":unscanned:"
+EVERY = ":every:"
 
 
 def is_stand_in(node_id: str) -> bool:
     return STAND_IN in node_id
+
+
+def is_hub(node_id: str) -> bool:
+    return STAND_IN in node_id or EVERY in node_id
 
 
 def admin_node(provider: str, scope: str | None) -> str:

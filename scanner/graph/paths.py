@@ -19,7 +19,16 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from scanner.graph.model import CONFIDENCES, INTERNET, Edge, Node, PrivilegeGraph, is_stand_in, weakest
+from scanner.graph.model import (
+    CONFIDENCES,
+    INTERNET,
+    Edge,
+    Node,
+    PrivilegeGraph,
+    is_hub,
+    is_stand_in,
+    weakest,
+)
 from scanner.graph.path_rules import GRAPH_RULES
 from scanner.model.finding import Evidence, Finding, FindingResource, Location, PathStep, fingerprint
 from scanner.model.inventory import Inventory
@@ -172,15 +181,15 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
     findings: list[Finding] = []
     sinks = [t for t in targets(graph) if t.kind == "sink"]
     data = [t for t in targets(graph) if t.kind == "data"]
-    # Data paths through a stand-in ("an existing function not in the scan") are reported once
-    # per start and stand-in, listing the data beyond it, not once per start and data asset:
-    # every principal that may act on some unscanned resource reaches every role such a
-    # resource could run as, so per-asset findings would grow with principals x data.
-    stand_ins = frozenset(n.id for n in graph.nodes() if is_stand_in(n.id))
+    # Data paths through a hub ("an existing function not in the scan", "every role that
+    # trusts the account") are reported once per start and hub, listing the data beyond it,
+    # not once per start and data asset: whoever enters a hub reaches all that lies beyond
+    # it, so per-asset findings would grow with principals x data.
+    hubs = frozenset(n.id for n in graph.nodes() if is_hub(n.id))
     hop_edges: dict[tuple[str, str, int], Edge] = {}  # a hop's best edge is the same for every target
     notes: dict[int, str] = {}
     for target in sinks + data:  # sinks first: a start that reaches admin gets no data findings
-        dists = Distances(graph, target.id, hop_edges, stand_ins if target.kind == "data" else frozenset())
+        dists = Distances(graph, target.id, hop_edges, hubs if target.kind == "data" else frozenset())
         dist = dists.level(len(CONFIDENCES) - 1)
         for s in starts:
             if s.id not in dist or s.id == target.id or s.id in by_design:
@@ -202,10 +211,8 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
                     admin_reached[key]
                 ):
                     admin_reached[key] = best
-    for hub in sorted(stand_ins):
-        findings.extend(
-            _stand_in_findings(graph, inv, hub, starts, by_design, admin_reached, hop_edges, notes)
-        )
+    for hub in sorted(hubs):
+        findings.extend(_hub_findings(graph, inv, hub, starts, by_design, admin_reached, hop_edges, notes))
     findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
     return findings
 
@@ -241,7 +248,7 @@ def _reach_forward(graph: PrivilegeGraph, source: str) -> list[Path]:
     return out
 
 
-def _stand_in_findings(
+def _hub_findings(
     graph: PrivilegeGraph,
     inv: Inventory | None,
     hub: str,
@@ -251,16 +258,20 @@ def _stand_in_findings(
     hop_edges: dict,
     notes: dict[int, str],
 ) -> list[Finding]:
-    """One finding per start that reaches the stand-in `hub`, listing the sensitive data
-    beyond it: the path to the hub joined to one shortest path from it to each asset."""
+    """One finding per start that reaches `hub`, listing the sensitive data beyond it: the
+    path to the hub joined to one shortest path from it to each asset."""
     tails = _reach_forward(graph, hub)
     if not tails:
         return []
     dists = Distances(graph, hub, hop_edges)
     dist = dists.level(len(CONFIDENCES) - 1)
+    # entering a hub of data straight from one's own policies is a direct read: by design
+    direct = not is_stand_in(hub) and all(len(p.nodes) == 2 for p in tails)
     out = []
     for s in starts:
         if s.id not in dist or s.id == hub or s.id in by_design:
+            continue
+        if direct and dist[s.id] == 1 and s.id != INTERNET:
             continue
         reached = [
             p
@@ -387,7 +398,7 @@ def _finding(
     else:
         n = len(assets)
         message = (
-            f"{who} could reach {n} sensitive data asset{'s' if n > 1 else ''} through {target.label}"
+            f"{who} {"could" if confidence == "requires-resource" else "can"} reach {n} sensitive data asset{'s' if n > 1 else ''} through {target.label}"
             f", e.g. in {hops} step{'s' if hops > 1 else ''}: {described[0]}"
         )
         if n > len(paths):
