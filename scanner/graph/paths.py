@@ -397,8 +397,9 @@ def _finding(
         message = f"{who} can reach {what} in {hops} step{'s' if hops > 1 else ''}{more}: {described[0]}"
     else:
         n = len(assets)
+        verb = "could" if confidence == "requires-resource" else "can"
         message = (
-            f"{who} {"could" if confidence == "requires-resource" else "can"} reach {n} sensitive data asset{'s' if n > 1 else ''} through {target.label}"
+            f"{who} {verb} reach {n} sensitive data asset{'s' if n > 1 else ''} through {target.label}"
             f", e.g. in {hops} step{'s' if hops > 1 else ''}: {described[0]}"
         )
         if n > len(paths):
