@@ -252,3 +252,111 @@ def test_generated_example_plan_matches_the_hcl_uids():
     hcl = load_hcl([NOTEBOOK_EXAMPLE / "notebooks.tf"], NOTEBOOK_EXAMPLE, Limits())
     assert set(got) <= {r.uid for r in hcl.resources}
     assert "/tmp/" not in plan.read_text()
+
+
+def _output(*refs):
+    return {"expression": {"references": list(refs)}}
+
+
+def test_module_outputs_in_a_plan_are_refs_with_the_hcl_uids(tmp_path):
+    """`role = module.iam.role_arn`, unknown in a plan, is the Ref of the module's role,
+    with the uid the HCL front-end gives the same configuration (nested and for_each
+    modules too); an output naming no resource, or an expanded call without its key,
+    stays unresolved."""
+    bucket_module = {
+        "resources": [{"address": "aws_s3_bucket.b", "expressions": {}}],
+        "outputs": {
+            "arn": _output("aws_s3_bucket.b.arn", "aws_s3_bucket.b"),
+            "label": {"expression": {"constant_value": "x"}},
+        },
+    }
+    refs = {
+        "role": ["module.iam.role_arn", "module.iam"],
+        "nested": ["module.outer.arn", "module.outer"],
+        "prod": ['module.per_env["prod"].arn', 'module.per_env["prod"]', "module.per_env"],
+        "any_env": ["module.per_env"],
+        "label": ["module.outer.label", "module.outer"],
+    }
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [_res("aws_x.uses", "aws_x", "uses", {"name": "u"})],
+                "child_modules": [
+                    {
+                        "address": "module.iam",
+                        "resources": [_res("module.iam.aws_iam_role.r", "aws_iam_role", "r", {"name": "r"})],
+                    }
+                ],
+            }
+        },
+        "resource_changes": [_change("aws_x.uses", {k: True for k in refs})],
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_x.uses",
+                        "expressions": {k: {"references": v} for k, v in refs.items()},
+                    }
+                ],
+                "module_calls": {
+                    "iam": {
+                        "module": {
+                            "resources": [{"address": "aws_iam_role.r", "expressions": {}}],
+                            "outputs": {"role_arn": _output("aws_iam_role.r.arn", "aws_iam_role.r")},
+                        }
+                    },
+                    "outer": {
+                        "module": {
+                            "module_calls": {"inner": {"module": bucket_module}},
+                            "outputs": {
+                                "arn": _output("module.inner.arn", "module.inner"),
+                                "label": _output("module.inner.label", "module.inner"),
+                            },
+                        }
+                    },
+                    "per_env": {
+                        "for_each_expression": {"constant_value": ["dev", "prod"]},
+                        "module": bucket_module,
+                    },
+                },
+            }
+        },
+    }
+    (uses,) = [r for r in parse_plan(plan, "env/plan.json", "env") if r.address == "aws_x.uses"]
+    c = uses.config
+    role = Ref("tf:env:module.iam.aws_iam_role.r", "arn")
+    nested = Ref("tf:env:module.outer.module.inner.aws_s3_bucket.b", "arn")
+    prod = Ref('tf:env:module.per_env["prod"].aws_s3_bucket.b', "arn")
+    assert (c["role"], c["nested"], c["prod"]) == (role, nested, prod)
+    assert isinstance(c["any_env"], Unresolved) and isinstance(c["label"], Unresolved)
+
+    # the HCL front-end gives the same configuration the same uids
+    from scanner.collect.iac.terraform import load_tf_resources
+
+    files = {
+        "env/main.tf": """
+module "iam" { source = "../modules/iam" }
+module "outer" { source = "../modules/outer" }
+module "per_env" {
+  source   = "../modules/bucket"
+  for_each = toset(["dev", "prod"])
+}
+resource "aws_x" "uses" {
+  role   = module.iam.role_arn
+  nested = module.outer.arn
+  prod   = module.per_env["prod"].arn
+}
+""",
+        "modules/iam/main.tf": 'resource "aws_iam_role" "r" {}\noutput "role_arn" { value = aws_iam_role.r.arn }\n',
+        "modules/outer/main.tf": 'module "inner" { source = "../bucket" }\noutput "arn" { value = module.inner.arn }\n',
+        "modules/bucket/main.tf": 'resource "aws_s3_bucket" "b" {}\noutput "arn" { value = aws_s3_bucket.b.arn }\n',
+    }
+    hcl_root = tmp_path / "hcl"
+    for name, text in files.items():
+        (hcl_root / name).parent.mkdir(parents=True, exist_ok=True)
+        (hcl_root / name).write_text(text)
+    resources, errors, _ = load_tf_resources(sorted(hcl_root.rglob("*.tf")), hcl_root)
+    assert not errors
+    (hcl_uses,) = [r for r in resources if r.address == "aws_x.uses"]
+    assert hcl_uses.config == {"role": role, "nested": nested, "prod": prod}

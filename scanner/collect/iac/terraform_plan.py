@@ -87,7 +87,8 @@ def parse_plan(plan: Any, file: str, root: str = ".") -> list[TfResource]:
         if isinstance(rc, dict)
     }
     configuration = plan.get("configuration") or {}
-    configs = _config_index(configuration.get("root_module") or {}, "")
+    config_root = configuration.get("root_module") or {}
+    configs = _config_index(config_root, "")
     defaults = _provider_defaults(configuration.get("provider_config") or {})
     out: list[TfResource] = []
     root_module = (plan.get("planned_values") or {}).get("root_module") or {}
@@ -97,7 +98,7 @@ def parse_plan(plan: Any, file: str, root: str = ".") -> list[TfResource]:
         change = changes.get(res["address"], {})
         if "delete" in (change.get("actions") or []) and "create" not in (change.get("actions") or []):
             continue  # being destroyed: not part of the posture after apply
-        tf = _resource(res, module_addr, change, configs, file, root)
+        tf = _resource(res, module_addr, change, configs, file, root, config_root)
         key = configs.get(_PROVIDER_KEY + _config_key(res, module_addr))
         if isinstance(tf.config.get("tags_all"), Unresolved) or tf.config.get("tags_all") is None:
             tf.default_tags = defaults.get(key) if isinstance(key, str) else None
@@ -156,7 +157,9 @@ def _provider_defaults(provider_config: dict) -> dict[str, Any]:
     return out
 
 
-def _resource(res: dict, module_addr: str, change: dict, configs: dict, file: str, root: str) -> TfResource:
+def _resource(
+    res: dict, module_addr: str, change: dict, configs: dict, file: str, root: str, config_root: dict
+) -> TfResource:
     address = res["address"]
     mode = res.get("mode", "managed")
     rtype = res.get("type", "")
@@ -171,7 +174,7 @@ def _resource(res: dict, module_addr: str, change: dict, configs: dict, file: st
     values = res.get("values") or {}
     unknown = change.get("after_unknown") or {}
     sensitive = change.get("after_sensitive") or res.get("sensitive_values") or {}
-    ctx = _Ctx(root, module_addr, address)
+    ctx = _Ctx(root, module_addr, address, config_root if isinstance(config_root, dict) else {})
     config = _merge(values, unknown, sensitive, exprs, ctx, top=True)
     return TfResource(
         mode=mode,
@@ -186,8 +189,9 @@ def _resource(res: dict, module_addr: str, change: dict, configs: dict, file: st
 
 
 class _Ctx:
-    def __init__(self, root: str, module_addr: str, address: str):
+    def __init__(self, root: str, module_addr: str, address: str, config_root: dict):
         self.root, self.module, self.address = root, module_addr, address
+        self.config_root = config_root  # configuration.root_module: module calls and outputs
 
 
 def _merge(value: Any, unknown: Any, sensitive: Any, expr: Any, ctx: _Ctx, top: bool = False) -> Any:
@@ -269,25 +273,72 @@ def _sensitive(value: Any) -> Any:
 
 def _unknown(expr: Any, ctx: _Ctx) -> Any:
     refs = (_leaf_expr(expr) or {}).get("references") or []
-    targets: dict[str, tuple[str, str]] = {}
-    for ref in refs:
-        if not isinstance(ref, str) or ref.startswith(_NOT_RESOURCE):
-            continue
-        m = _REF.match(ref)
-        if not m:
-            continue
-        addr = m.group("addr")
-        base = _INSTANCE_KEY.sub("", addr)
-        # references come most specific first: keep the first (indexed, with attribute) per resource
-        if base not in targets or (not targets[base][1] and m.group("attr")):
-            targets[base] = (addr, m.group("attr") or "")
+    targets = _targets(refs, ctx.module, ctx.config_root, 0)
     if len(targets) == 1:
-        addr, attr = next(iter(targets.values()))
-        full = f"{ctx.module}.{addr}" if ctx.module else addr
+        full, attr = next(iter(targets.values()))
         return Ref(uid_for(ctx.root, full), attr)
     if refs:
         return Unresolved(f"known after apply ({', '.join(str(r) for r in refs[:3])})")
     return Unresolved(f"known after apply ({ctx.address})")
+
+
+def _targets(refs: list, module: str, config_root: dict, depth: int) -> dict[str, tuple[str, str]]:
+    """The resources that `refs` (written in `module`) name, as {address without instance
+    keys: (full address, attribute)}. A module output (`module.iam.role_arn`) counts as the
+    resource its own expression names, so it gets the uid the HCL front-end gives it."""
+    targets: dict[str, tuple[str, str]] = {}
+    for ref in refs:
+        if not isinstance(ref, str):
+            continue
+        found: tuple[str, str] | None = None
+        if ref.startswith("module."):
+            found = _module_output(ref, module, config_root, depth)
+        elif not ref.startswith(_NOT_RESOURCE) and (m := _REF.match(ref)):
+            addr = m.group("addr")
+            found = (f"{module}.{addr}" if module else addr, m.group("attr") or "")
+        if found is None:
+            continue
+        base = _INSTANCE_KEY.sub("", found[0])
+        # references come most specific first: keep the first (indexed, with attribute) per resource
+        if base not in targets or (not targets[base][1] and found[1]):
+            targets[base] = found
+    return targets
+
+
+_MODULE_OUTPUT = re.compile(r"^module\.([A-Za-z_][A-Za-z0-9_-]*)(\[[^\]]+\])?\.([A-Za-z_][A-Za-z0-9_-]*)$")
+
+
+def _module_output(ref: str, module: str, config_root: dict, depth: int) -> tuple[str, str] | None:
+    """`module.NAME[KEY].OUTPUT` written in `module`: the one resource that output's
+    expression names, followed through nested module outputs; None when it names none or
+    several, or when the call has count/for_each and the reference gives no key."""
+    m = _MODULE_OUTPUT.match(ref)
+    if not m or depth > 20:
+        return None
+    name, key, output = m.groups()
+    call = (_module_config(config_root, module).get("module_calls") or {}).get(name)
+    if not isinstance(call, dict) or (
+        not key and ("count_expression" in call or "for_each_expression" in call)
+    ):
+        return None
+    out = ((call.get("module") or {}).get("outputs") or {}).get(output)
+    refs = ((out or {}).get("expression") or {}).get("references") if isinstance(out, dict) else None
+    if not isinstance(refs, list):
+        return None
+    child = f"{module}.module.{name}{key or ''}" if module else f"module.{name}{key or ''}"
+    targets = _targets(refs, child, config_root, depth + 1)
+    return next(iter(targets.values())) if len(targets) == 1 else None
+
+
+def _module_config(config_root: dict, module: str) -> dict:
+    """The configuration of the module at address `module` (instance keys ignored)."""
+    config = config_root
+    for name in re.findall(r"module\.([^.]+)", _INSTANCE_KEY.sub("", module)):
+        call = (config.get("module_calls") or {}).get(name) if isinstance(config, dict) else None
+        config = (call or {}).get("module") if isinstance(call, dict) else None
+        if not isinstance(config, dict):
+            return {}
+    return config if isinstance(config, dict) else {}
 
 
 def _rel(p: Path, root: Path) -> str:
