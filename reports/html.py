@@ -118,7 +118,7 @@ def _value_text(ev: dict) -> str:
     v = ev.get("value")
     if v is None:
         return ""
-    if isinstance(v, dict) and set(v) == {"$unresolved"}:
+    if isinstance(v, dict) and "$unresolved" in v and set(v) <= {"$unresolved", "prefix", "parts"}:
         return f"unresolved: {v['$unresolved']}"
     if isinstance(v, str):
         return v

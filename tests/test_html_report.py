@@ -256,3 +256,13 @@ def test_every_distinct_path_of_a_finding_gets_its_own_diagram():
         if "codeFlows" in res
     ]
     assert [len(tf) for tf in flows] == [2]
+
+
+def test_unresolved_evidence_reads_as_its_expression_with_or_without_parts():
+    from reports.html import _value_text
+
+    ref = {"$ref": "tf:module.m.aws_s3_bucket.b", "attr": "arn"}
+    assert _value_text({"value": {"$unresolved": "var.kms"}}) == "unresolved: var.kms"
+    templated = {"$unresolved": '"${module.m.arn}/*"', "parts": [ref, "/*"]}
+    assert _value_text({"value": templated}) == 'unresolved: "${module.m.arn}/*"'
+    assert _value_text({"value": {"$unresolved": "x", "other": 1}}).startswith("{")
