@@ -3,7 +3,7 @@ GPU capacity, and the guard rails (quota, Pod Security) of namespaces that run G
 
 from __future__ import annotations
 
-from rules.k8s._common import INFERENCE_KINDS, WORKLOAD, gpu_state
+from rules.k8s._common import INFERENCE_KINDS, WORKLOAD, gpu_state, in_namespace
 from rules.sdk import fail, rule, unknown
 from scanner.model.inventory import Inventory
 from scanner.model.resource import Resource, Unresolved
@@ -133,9 +133,7 @@ def gpu_workloads(ns: Resource, inventory: Inventory) -> tuple[list[str], Unreso
     """Names of the scan's GPU workloads in this namespace, and an unresolved GPU state if
     one workload's could not be read."""
     names, unsure = [], None
-    for w in inventory.of_type(WORKLOAD):
-        if w.account != ns.account or w.region != ns.name:
-            continue
+    for w in in_namespace(inventory, WORKLOAD, ns.account, ns.name):
         g = gpu_state(w)
         if isinstance(g, Unresolved):
             unsure = unsure or g

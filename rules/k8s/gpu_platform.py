@@ -4,7 +4,7 @@ namespaces that run GPUs."""
 
 from __future__ import annotations
 
-from rules.k8s._common import WORKLOAD
+from rules.k8s._common import WORKLOAD, in_namespace
 from rules.k8s.governance import _gate, _listed
 from rules.sdk import fail, rule, unknown
 from scanner.model.inventory import Inventory
@@ -128,9 +128,7 @@ def gpu_workload_limit_range(ns: Resource, inventory: Inventory):
     names, verdict = _gate(ns, inventory)
     if names is None:
         return verdict
-    ranges = [
-        lr for lr in inventory.of_type(LIMIT_RANGE) if lr.account == ns.account and lr.region == ns.name
-    ]
+    ranges = in_namespace(inventory, LIMIT_RANGE, ns.account, ns.name)
     defaults: set[str] = set()
     for lr in ranges:
         defaults |= set(lr.attrs.get("default_limits") or {})

@@ -3,7 +3,7 @@ followed to its Services and their selectors to the workloads' pods (`pod_templa
 
 from __future__ import annotations
 
-from rules.k8s._common import WORKLOAD, gpu_state, is_inference
+from rules.k8s._common import WORKLOAD, gpu_state, in_namespace, is_inference
 from rules.k8s.inference import has_auth
 from rules.k8s.network import SERVICE, _selected
 from rules.sdk import fail, rule
@@ -26,12 +26,12 @@ def routed_workloads(ing: Resource, inventory: Inventory) -> list[Resource]:
     Knative Service of that name, which gets a Service of its own name)."""
     names = set(ing.attrs.get("backends") or [])
     found: dict[str, Resource] = {}
-    for svc in inventory.of_type(SERVICE):
-        if svc.account == ing.account and svc.region == ing.region and svc.name in names:
+    for svc in in_namespace(inventory, SERVICE, ing.account, ing.region):
+        if svc.name in names:
             for w in _selected(svc, inventory):
                 found.setdefault(w.uid, w)
-    for w in inventory.of_type(WORKLOAD):
-        if w.account == ing.account and w.region == ing.region and w.name in names and is_inference(w):
+    for w in in_namespace(inventory, WORKLOAD, ing.account, ing.region):
+        if w.name in names and is_inference(w):
             found.setdefault(w.uid, w)
     return sorted((w for w in found.values() if _serves_models(w)), key=lambda w: w.uid)
 

@@ -4,7 +4,7 @@ labels each workload's pods carry (``pod_templates[].labels``)."""
 
 from __future__ import annotations
 
-from rules.k8s._common import WORKLOAD, gpu_state, is_inference
+from rules.k8s._common import WORKLOAD, gpu_state, in_namespace, is_inference
 from rules.k8s.governance import gpu_workloads
 from rules.sdk import fail, rule, unknown
 from scanner.model.inventory import Inventory
@@ -27,9 +27,7 @@ def selects(selector: dict, labels: dict) -> bool:
 def _selected(svc: Resource, inventory: Inventory) -> list[Resource]:
     selector = svc.attrs.get("selector") or {}
     out = []
-    for w in inventory.of_type(WORKLOAD):
-        if w.account != svc.account or w.region != svc.region:
-            continue
+    for w in in_namespace(inventory, WORKLOAD, svc.account, svc.region):
         if any(selects(selector, t.get("labels") or {}) for t in w.attrs.get("pod_templates", [])):
             out.append(w)
     return out
@@ -115,8 +113,8 @@ def gpu_namespace_default_deny(ns: Resource, inventory: Inventory):
         if unsure is not None:
             return unknown(f"whether a workload in the namespace uses GPUs is unresolved ({unsure.expr})")
         return None
-    for p in inventory.of_type(NETWORK_POLICY):
-        if p.account == ns.account and p.region == ns.name and p.attrs.get("default_deny_ingress"):
+    for p in in_namespace(inventory, NETWORK_POLICY, ns.account, ns.name):
+        if p.attrs.get("default_deny_ingress"):
             return None
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     return fail(f"runs GPU workloads ({shown}) and no NetworkPolicy denies ingress by default", at="labels")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 import yaml
 
@@ -131,6 +131,48 @@ class Cluster:
         for g in implicit_groups(subject):
             out += self.grants.get(Subject("Group", g), ())
         return out
+
+    # Indexes by namespace, so that a principal whose grants reach a few namespaces is
+    # matched against those namespaces' objects only, not against every object of the
+    # cluster (principals x objects grew quadratically with the number of tenants).
+    @cached_property
+    def _ns_order(self) -> dict[str, int]:
+        return {ns: i for i, ns in enumerate(self.sas)}
+
+    @cached_property
+    def _workloads_by_ns(self) -> dict[str | None, list[tuple[int, Resource]]]:
+        return _by_namespace(self.workloads)
+
+    @cached_property
+    def _secrets_by_ns(self) -> dict[str | None, list[tuple[int, Resource]]]:
+        return _by_namespace(self.secrets)
+
+    def sa_namespaces(self, granted_in: set[str | None]) -> list[str]:
+        """The namespaces with service accounts that grants in `granted_in` reach, in `sas` order."""
+        if None in granted_in:
+            return list(self.sas)
+        return sorted((ns for ns in granted_in if ns in self.sas), key=self._ns_order.__getitem__)
+
+    def workloads_in(self, granted_in: set[str | None]) -> list[Resource]:
+        """The workloads of the namespaces in `granted_in` (all of them when it holds None)."""
+        return self.workloads if None in granted_in else _pick(self._workloads_by_ns, granted_in)
+
+    def secrets_in(self, granted_in: set[str | None]) -> list[Resource]:
+        return self.secrets if None in granted_in else _pick(self._secrets_by_ns, granted_in)
+
+
+def _by_namespace(items: list[Resource]) -> dict[str | None, list[tuple[int, Resource]]]:
+    out: dict[str | None, list[tuple[int, Resource]]] = defaultdict(list)
+    for i, r in enumerate(items):
+        out[r.region].append((i, r))
+    return out
+
+
+def _pick(index: dict[str | None, list[tuple[int, Resource]]], namespaces: set[str | None]) -> list[Resource]:
+    """The items of these namespaces, in their original order."""
+    hits = [x for ns in namespaces for x in index.get(ns, ())]
+    hits.sort(key=lambda x: x[0])
+    return [r for _, r in hits]
 
 
 def clusters(inv: Inventory) -> dict[str, Cluster]:
@@ -252,10 +294,7 @@ def add_edges(inv: Inventory, graph: PrivilegeGraph) -> None:
 
 def _apply(tech: Rbac, c: Cluster, src: str, grants: list[Grant], graph: PrivilegeGraph) -> None:
     kind = tech.kind
-    granted_in = {g.namespace for g in grants}
-
-    def reachable(ns: str | None) -> bool:  # skip namespaces no grant can reach
-        return None in granted_in or ns in granted_in
+    granted_in = {g.namespace for g in grants}  # None: a cluster-wide grant reaches every namespace
 
     if kind in ("cluster", "aws-auth"):
         ns, target = (None, None) if kind == "cluster" else ("kube-system", "aws-auth")
@@ -273,13 +312,13 @@ def _apply(tech: Rbac, c: Cluster, src: str, grants: list[Grant], graph: Privile
                 for n in names:
                     _add(graph, _rbac_edge(src, sa_id(c.name, ns, n), tech.id, used))
             return
-        for ns in {g.namespace for g in grants} - {None}:
+        for ns in granted_in - {None}:
             if (used := satisfy(tech, grants, ns)) is not None:
                 for n in c.sas.get(ns, ()):
                     _add(graph, _rbac_edge(src, sa_id(c.name, ns, n), tech.id, used))
     elif kind == "sa":
-        for ns, names in c.sas.items():
-            for n in names if reachable(ns) else ():
+        for ns in c.sa_namespaces(granted_in):
+            for n in c.sas[ns]:
                 if (used := satisfy(tech, grants, ns, n)) is not None:
                     _add(graph, _rbac_edge(src, sa_id(c.name, ns, n), tech.id, used))
     elif kind in ("user", "group"):
@@ -287,15 +326,20 @@ def _apply(tech: Rbac, c: Cluster, src: str, grants: list[Grant], graph: Privile
         for n in names:
             if (used := satisfy(tech, grants, None, n)) is not None:
                 _add(graph, _rbac_edge(src, ids(c.name, n), tech.id, used))
-    elif kind in ("workload", "nodes"):
-        for w in c.workloads:
-            if kind == "workload" and not reachable(w.region):
-                continue
-            if (used := satisfy(tech, grants, None if kind == "nodes" else w.region)) is not None:
+    elif kind == "nodes":  # cluster-wide permissions: the same answer for every workload
+        if (used := satisfy(tech, grants, None)) is not None:
+            for w in c.workloads:
+                _add(graph, _rbac_edge(src, w.uid, tech.id, used, "certain", f"into the pods of {w.name}"))
+    elif kind == "workload":
+        used_in: dict[str | None, list | None] = {}  # one answer per namespace
+        for w in c.workloads_in(granted_in):
+            if w.region not in used_in:
+                used_in[w.region] = satisfy(tech, grants, w.region)
+            if (used := used_in[w.region]) is not None:
                 _add(graph, _rbac_edge(src, w.uid, tech.id, used, "certain", f"into the pods of {w.name}"))
     elif kind == "secret":
-        for s in c.secrets:
-            if reachable(s.region) and (used := satisfy(tech, grants, s.region, s.name)) is not None:
+        for s in c.secrets_in(granted_in):
+            if (used := satisfy(tech, grants, s.region, s.name)) is not None:
                 _add(graph, _rbac_edge(src, s.uid, tech.id, used))
 
 
@@ -372,17 +416,15 @@ def _exposed(inv: Inventory):
     """(service or ingress, workload, note, confidence, location) for what the internet reaches."""
     workloads = inv.of_type(WORKLOAD)
     services = {(s.account, s.region, s.name): s for s in inv.of_type(SERVICE)}
+    in_namespace: dict[tuple, list[Resource]] = defaultdict(list)  # a Service selects in its own namespace
+    for w in workloads:
+        in_namespace[(w.account, w.region)].append(w)
 
     def selected(svc: Resource):
         sel = svc.attrs.get("selector")
-        return [
-            w
-            for w in workloads
-            if w.account == svc.account
-            and w.region == svc.region
-            and isinstance(sel, dict)
-            and _selects(sel, w)
-        ]
+        if not isinstance(sel, dict):
+            return []
+        return [w for w in in_namespace.get((svc.account, svc.region), ()) if _selects(sel, w)]
 
     for svc in services.values():
         kind = svc.attrs.get("service_type")

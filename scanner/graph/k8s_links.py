@@ -172,6 +172,10 @@ def _gke_wi(inv: Inventory, graph: PrivilegeGraph, sa: Resource, members: dict) 
     if not isinstance(email, str) or "@" not in email:
         return
     gsa = gcp_iam.member_node(graph, f"serviceAccount:{email}")
+    if "gcp.grants" not in graph.state:
+        # the GCP contributor keeps the scan's grants only when the scan has GCP resources;
+        # without them every annotated account would list every resource again for none
+        graph.state["gcp.grants"] = gcp_iam.grants(inv)
     found = gcp_iam.workload_identity_grant(inv, graph, gsa, ns, name)
     if found is not None:
         binding, where = found
