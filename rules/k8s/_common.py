@@ -4,7 +4,6 @@ verdicts of its siblings."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -71,27 +70,8 @@ def is_inference(r: Resource) -> bool:
     return r.attrs.get("kind") in INFERENCE_KINDS and r.attrs.get("exposure") is not None
 
 
-_NS_INDEX = "_rules_k8s_by_namespace"  # kept on the inventory it indexes, so it lives and dies with it
-
-
 def in_namespace(
     inventory: Inventory, rtype: str, cluster: str | None, namespace: str | None
 ) -> list[Resource]:
-    """The scan's resources of `rtype` in this cluster and namespace, in inventory order: what
-    `[r for r in inventory.of_type(rtype) if r.account == cluster and r.region == namespace]`
-    gives, from an index. A rule that runs once per namespace (or per Service) and scanned
-    every workload of the cluster each time made a scan grow with namespaces x workloads.
-    The index is rebuilt whenever the inventory rebuilds its own index by type (on `add`)."""
-    by_type = getattr(inventory, "_by_type", None)
-    cached = vars(inventory).get(_NS_INDEX)
-    if by_type is None or cached is None or cached[0] is not by_type:
-        inventory.of_type(rtype)  # (re)builds the inventory's index by type
-        cached = (inventory._by_type, {})
-        vars(inventory)[_NS_INDEX] = cached
-    index = cached[1]
-    if rtype not in index:
-        idx: dict[tuple, list[Resource]] = defaultdict(list)
-        for r in inventory.of_type(rtype):
-            idx[(r.account, r.region)].append(r)
-        index[rtype] = idx
-    return list(index[rtype].get((cluster, namespace), ()))
+    """The scan's resources of `rtype` in this cluster and namespace, in inventory order."""
+    return inventory.in_scope(rtype, cluster, namespace)

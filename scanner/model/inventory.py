@@ -21,6 +21,7 @@ class Inventory:
 
     def __post_init__(self) -> None:
         self._by_type: dict[str, list[Resource]] | None = None
+        self._by_scope: dict[str, dict[tuple, list[Resource]]] = {}
         self._out: dict[str, list[Relation]] | None = None
         self._in: dict[str, list[Relation]] | None = None
         self._alias: dict[str, str] = {}
@@ -29,6 +30,7 @@ class Inventory:
     def add(self, r: Resource) -> None:
         self.resources[r.uid] = r
         self._by_type = None
+        self._by_scope = {}
         arn = r.attrs.get("arn")
         if isinstance(arn, str):
             self._alias[arn] = r.uid
@@ -81,6 +83,17 @@ class Inventory:
         for t in types:
             out.extend(self._by_type.get(t, ()))
         return out
+
+    def in_scope(self, rtype: str, account: str | None, region: str | None) -> list[Resource]:
+        """Resources of `rtype` with this account and region (for Kubernetes: cluster and
+        namespace), in inventory order, from an index: a rule run once per namespace that
+        scanned every resource of the type each time grew with namespaces x resources."""
+        idx = self._by_scope.get(rtype)
+        if idx is None:
+            idx = self._by_scope[rtype] = defaultdict(list)
+            for r in self.of_type(rtype):
+                idx[(r.account, r.region)].append(r)
+        return list(idx.get((account, region), ()))
 
     def _index(self) -> None:
         out: dict[str, list[Relation]] = defaultdict(list)
