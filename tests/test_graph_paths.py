@@ -1,5 +1,6 @@
 """Privilege paths end to end: each scenario under fixtures/graph/aws is real Terraform, read
-through the IaC pipeline, built into the graph and searched. What must be found is found
+through the IaC pipeline, or a saved inventory (`inventory.json`, live-shaped, loaded as
+`scan inventory` loads it), built into the graph and searched. What must be found is found
 with the right confidence; what must not be found (as certain) is not."""
 
 from __future__ import annotations
@@ -13,17 +14,24 @@ from conftest import REPO, sarif_errors
 from scanner.collect.iac import collect_iac
 from scanner.engine import build_inventory
 from scanner.graph.build import build_graph
-from scanner.graph.model import Edge, Node, PrivilegeGraph
+from scanner.graph.model import INTERNET, Edge, Node, PrivilegeGraph
 from scanner.graph.paths import find_paths, severity_of, shortest_paths
+from scanner.model.inventory import Inventory
 
 FIXTURES = REPO / "fixtures" / "graph" / "aws"
 DEV = "tf:aws_iam_user.dev"
 
 
 def scan(name: str):
-    batches, found = collect_iac([FIXTURES / name])
-    assert not found.errors and not [e for b in batches for e in b.errors]
-    inv = build_inventory(batches)
+    saved = FIXTURES / name / "inventory.json"
+    if saved.exists():  # as `mlposture scan inventory` reads it
+        inv = Inventory()
+        inv.merge(Inventory.load(saved))
+        inv.link()
+    else:
+        batches, found = collect_iac([FIXTURES / name])
+        assert not found.errors and not [e for b in batches for e in b.errors]
+        inv = build_inventory(batches)
     graph = build_graph(inv, ("scanner.graph.aws",))
     return inv, graph, find_paths(graph, inv)
 
@@ -144,6 +152,99 @@ def test_technique_whose_resource_does_not_exist_is_never_certain():
     assert "needs an existing aws.lambda.function" in f.path[0].note
 
 
+# ------------------------------------------------------------------ SCPs and resource policies
+
+
+def _edges(graph, src=None, dst=None):
+    return [e for e in graph.edges() if (src is None or e.src == src) and (dst is None or e.dst == dst)]
+
+
+def test_scp_denying_iam_at_the_root_removes_the_escalation():
+    inv, graph, findings = scan("scp_deny_iam")
+    (scp,) = inv.of_type("aws.organizations.policy")
+    assert scp.attrs["targets"][0]["type"] == "ROOT"  # the attachment, folded in
+    assert dev_admin(findings) == []
+    assert list(graph.edges_from(DEV)) == []
+
+
+def test_scp_attached_to_another_account_leaves_the_escalation():
+    inv, graph, findings = scan("scp_other_account")
+    (scp,) = inv.of_type("aws.organizations.policy")
+    assert scp.attrs["targets"] == [{"id": "444455556666", "type": "ACCOUNT", "name": None}]
+    (f,) = dev_admin(findings)
+    assert f.confidence == "certain" and f.path[0].technique == "aws-iam-put-user-policy"
+
+
+def test_scp_on_an_ou_whose_members_are_unknown_makes_only_what_it_denies_conditional():
+    _, graph, findings = scan("scp_ou")
+    (f,) = dev_admin(findings)
+    assert f.confidence == "conditional"
+    (edge,) = _edges(graph, DEV, "ADMIN@aws:111122223333")
+    assert edge.conditions == (
+        "SCP no_iam on OU ou-ab12-34cd56ef: whether the account is in that OU is not in the scan",
+    )
+    (read,) = _edges(graph, DEV, "tf:aws_s3_bucket.training")
+    assert read.confidence == "certain"  # S3 is not what the SCP denies
+
+
+def test_scps_read_live_apply_per_account_exempt_management_and_service_linked_roles():
+    _, graph, findings = scan("scp_org_live")
+    member = "arn:aws:iam::111122223333:user/dev"
+    # deny-iam at the root: the member's escalation is gone
+    assert not [e for e in graph.edges_from(member) if e.dst.startswith("ADMIN@")]
+    # deny-s3-reads on an OU: the member may or may not be in it
+    (read,) = _edges(graph, member, "arn:aws:s3:::acme-training-data")
+    assert read.confidence == "conditional" and "ou-ab12-11111111" in read.conditions[0]
+    # the management account, and an account attached to no SCP (not in the Organization)
+    got = {f.resource.uid: f.confidence for f in findings if f.rule_id == "privilege-path-admin"}
+    assert got == {
+        "arn:aws:iam::999988887777:user/ops": "certain",
+        "arn:aws:iam::222233334444:user/guest": "certain",
+    }
+    slr = "arn:aws:iam::111122223333:role/aws-service-role/sagemaker.amazonaws.com/AWSServiceRoleForAmazonSageMakerNotebooks"
+    assert [e.confidence for e in _edges(graph, slr, "ADMIN@aws:111122223333")] == ["certain"]
+
+
+def test_explicit_deny_in_a_secret_policy_wins_over_the_identity_policy():
+    _, graph, findings = scan("secret_deny")
+    secret = "tf:aws_secretsmanager_secret.api_key"
+    assert _edges(graph, "tf:aws_iam_role.reader", secret) == []
+    assert not [f for f in findings if f.resource.uid == DEV]  # no path through reader
+    assert [e.confidence for e in _edges(graph, "tf:aws_iam_role.auditor", secret)] == ["certain"]
+    # in one account the secret's policy alone grants: ci has no policy of its own
+    (ci,) = _edges(graph, "tf:aws_iam_role.ci", secret)
+    assert ci.confidence == "certain" and ci.note == "the resource policy names this principal"
+
+
+def test_secret_policy_grants_another_accounts_role_through_its_customer_key():
+    _, graph, findings = scan("secret_cross_account")
+    secret = "arn:aws:secretsmanager:us-east-1:111122223333:secret:model-api-key-AbCdEf"
+    partner = "arn:aws:iam::444455556666:role/partner"
+    (edge,) = _edges(graph, partner, secret)
+    assert edge.confidence == "certain" and edge.permissions == (
+        "secretsmanager:GetSecretValue",
+        "kms:Decrypt",
+    )
+    (f,) = [f for f in findings if f.rule_id == "privilege-path-data"]
+    assert [s.node for s in f.path] == ["arn:aws:iam::444455556666:user/dev", partner, secret]
+    assert f.confidence == "certain"
+    # another account's role that the secret's policy does not name reads nothing, whatever
+    # its own policy says; nor does the partner read a secret with no resource policy
+    assert list(graph.edges_from("arn:aws:iam::444455556666:role/snoop")) == []
+    assert [e.dst for e in graph.edges_from(partner)] == [secret]
+
+
+def test_public_ecr_repository_of_a_model_image_is_reachable_from_the_internet():
+    _, graph, findings = scan("ecr_public")
+    (edge,) = [e for e in graph.edges_from(INTERNET)]
+    assert edge.dst == "tf:aws_ecr_repository.serving" and edge.confidence == "certain"
+    assert graph.node(edge.dst).sensitive == "model images (run by ML compute)"
+    (f,) = findings
+    assert f.rule_id == "internet-path-data" and f.severity == "critical"
+    # the account-only repository is sensitive (by its name) but not public
+    assert graph.node("tf:aws_ecr_repository.tools").sensitive == "model images (by name)"
+
+
 # ------------------------------------------------------------------ search mechanics
 
 
@@ -256,6 +357,92 @@ def test_optimized_graph_equals_the_straightforward_one_on_a_generated_account(s
     assert [(f.fingerprint, f.confidence, f.evidence.value) for f in got] == [
         (f.fingerprint, f.confidence, f.evidence.value) for f in want
     ]
+
+
+def _with_scps(inv) -> None:
+    """SCPs whose Resource patterns tell some targets apart from the others (the shared answer
+    must not cover those), one on an OU (undecided), one with a condition, and a region lock
+    with secrets outside the region (targets then differ by the region of the request)."""
+    from scanner.model.resource import Resource, SourceRef
+
+    acct = "111122223333"
+
+    def scp(name, targets, *stmts):
+        arn = f"arn:aws:organizations::999988887777:policy/o-abcd1234ef/service_control_policy/p-{name}"
+        inv.add(
+            Resource(
+                arn,
+                "aws.organizations.policy",
+                "aws",
+                name,
+                {
+                    "arn": arn,
+                    "type": "SERVICE_CONTROL_POLICY",
+                    "policy": {"Version": "2012-10-17", "Statement": list(stmts)},
+                    "targets": targets,
+                },
+                SourceRef("live", dialect="aws", api="organizations:DescribePolicy"),
+                account="999988887777",
+            )
+        )
+
+    root = [{"id": "r-ab12", "type": "ROOT", "name": "Root"}]
+    scp(
+        "guard",
+        root,
+        {"Effect": "Deny", "Action": ["iam:PassRole"], "Resource": [f"arn:aws:iam::{acct}:role/team1-*"]},
+        {"Effect": "Deny", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::*team2*/*"]},
+        {
+            "Effect": "Deny",
+            "Action": ["sts:AssumeRole"],
+            "Resource": [f"arn:aws:iam::{acct}:role/team0-*"],
+            "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": ["0"]}},
+        },
+    )
+    scp(
+        "region-lock",
+        root,
+        {
+            "Effect": "Deny",
+            "NotAction": ["iam:*", "sts:*"],
+            "Resource": ["*"],
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}},
+        },
+    )
+    for i in range(3):  # out of the allowed region: a "*" grant reads them no more
+        arn = f"arn:aws:secretsmanager:eu-west-1:{acct}:secret:eu-{i}-AbCdEf"
+        inv.add(
+            Resource(
+                arn,
+                "aws.secretsmanager.secret",
+                "aws",
+                f"eu-{i}",
+                {"arn": arn, "name": f"eu-{i}"},
+                SourceRef("live", dialect="aws"),
+                account=acct,
+                region="eu-west-1",
+            )
+        )
+    scp(
+        "ou-guard",
+        [{"id": "ou-ab12-11111111", "type": "ORGANIZATIONAL_UNIT", "name": "ml"}],
+        {"Effect": "Deny", "Action": ["secretsmanager:*", "iam:Put*"], "Resource": ["*"]},
+    )
+
+
+@pytest.mark.parametrize("seed", [5])
+def test_optimized_graph_equals_the_straightforward_one_under_scps(seed):
+    inv, _ = _bench().generate(300, 1500, seed=seed)
+    plain = _edge_set(build_graph(inv, ("scanner.graph.aws",)))
+    _with_scps(inv)
+    graph = build_graph(inv, ("scanner.graph.aws",))
+    ref = _reference(inv)
+    got = _edge_set(graph)
+    assert got == _edge_set(ref)
+    assert got != plain  # the SCPs changed something
+    conditions = {c for e in graph.edges() for c in e.conditions}
+    assert any("ou-ab12-11111111" in c for c in conditions)
+    assert [f.fingerprint for f in find_paths(graph, inv)] == [f.fingerprint for f in find_paths(ref, inv)]
 
 
 def test_unknown_account_makes_account_dependent_edges_conditional_not_missed():

@@ -2,7 +2,15 @@
 
 Nodes: users, roles and groups; compute that runs as a role (Lambda, SageMaker notebooks,
 jobs, models, endpoints, Studio user profiles, Bedrock agents and knowledge bases); data
-(buckets, secrets, KMS keys, model package groups, feature groups); ``ADMIN@aws:<account>``.
+(buckets, secrets, KMS keys, model package groups, feature groups, ECR repositories of model
+images); ``ADMIN@aws:<account>``.
+
+Every permission of a principal is asked under the SCPs of its account
+(`scanner.graph.aws_scp`). Reading data asks the resource policy too (bucket, secret,
+repository, key policies): in one account an identity or the resource policy may allow, a
+principal of another account needs both, and an explicit Deny in either wins; a secret under
+a customer key needs kms:Decrypt on it as well, and only such a secret can be read from
+another account.
 
 Edges come from the technique catalogue (rules/techniques/aws.yaml), applied by its
 ``kind``, with every permission asked of the principal's policies together
@@ -30,7 +38,8 @@ from scanner.graph.aws_access import (
     index_services,
 )
 from scanner.graph.aws_eval import evaluate, with_placeholder_account
-from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, Arns, Scope, infer_scope, resolve_refs
+from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Arns, Scope, infer_scope, resolve_refs
+from scanner.graph.aws_scp import OrgPolicies
 from scanner.graph.model import (
     INTERNET,
     Edge,
@@ -63,7 +72,8 @@ COMPUTE_TYPES = (
 # data type -> (the read action, the resource the action is asked on, the attr with a resource policy)
 DATA_TYPES: dict[str, tuple[str, str, str | None]] = {
     "aws.s3.bucket": ("s3:GetObject", "{arn}/*", "policy"),
-    "aws.secretsmanager.secret": ("secretsmanager:GetSecretValue", "{arn}", None),
+    "aws.secretsmanager.secret": ("secretsmanager:GetSecretValue", "{arn}", "policy"),
+    "aws.ecr.repository": ("ecr:BatchGetImage", "{arn}", "policy"),  # pulling an image
     "aws.kms.key": ("kms:Decrypt", "{arn}", "policy"),
     "aws.sagemaker.model_package_group": (
         "sagemaker:DescribeModelPackage",
@@ -85,6 +95,7 @@ EXAMPLE_ARNS = {
 }
 _SENSITIVE_BUCKET = re.compile(r"train|dataset|model|artifact|feature|corpus|label", re.I)
 _NOT_DATA_BUCKET = re.compile(r"log|trail|audit", re.I)
+_ML_REPOSITORY = re.compile(r"inferen|serving|llm|sagemaker|pytorch|tensorflow|triton|vllm", re.I)
 _OUTSIDER = "arn:aws:iam::999999999999:user/outsider"  # an AWS principal in no account of the scan
 
 
@@ -123,6 +134,7 @@ def add_nodes(inv: Inventory, graph: PrivilegeGraph) -> None:
         if (arn := st.arns.of(r)[0]) is not None:
             graph.alias(arn, r.uid)
     ml_buckets = _ml_buckets(inv)
+    ml_buckets |= _ml_repositories(inv)
     for rtype in DATA_TYPES:
         for r in inv.of_type(rtype):
             graph.add_node(
@@ -167,6 +179,38 @@ def _ml_buckets(inv: Inventory) -> set[str]:
     return out
 
 
+_ECR_IMAGE = re.compile(r"\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/([a-z0-9._/-]+)")
+_TF_REPOSITORY = re.compile(r"aws_ecr_repository\.([A-Za-z0-9_-]+)\.repository_url")
+_IMAGE_TYPES = (
+    "aws.sagemaker.model",
+    "aws.sagemaker.training_job",
+    "aws.sagemaker.processing_job",
+    "aws.sagemaker.data_quality_job_definition",
+    "aws.lambda.function",
+)
+
+
+def _ml_repositories(inv: Inventory) -> set[str]:
+    """ECR repositories that ML compute runs images from, as ``ecr:<name>`` (by the image URI)
+    and ``ecr-tf:<name>`` (a Terraform reference to the repository's URL)."""
+    out: set[str] = set()
+    for r in inv.of_type(*_IMAGE_TYPES):
+        text = _flat(r.attrs) + _unresolved_text(r.attrs)
+        out.update(f"ecr:{m.group(1)}" for m in _ECR_IMAGE.finditer(text))
+        out.update(f"ecr-tf:{m.group(1)}" for m in _TF_REPOSITORY.finditer(text))
+    return out
+
+
+def _unresolved_text(v: Any) -> str:
+    if isinstance(v, Unresolved):
+        return v.expr + " "
+    if isinstance(v, dict):
+        return "".join(_unresolved_text(x) for x in v.values())
+    if isinstance(v, list):
+        return "".join(_unresolved_text(x) for x in v)
+    return ""
+
+
 def _flat(v: Any) -> str:
     if isinstance(v, str):
         return v + " "
@@ -184,6 +228,14 @@ def _sensitive(r: Resource, ml_buckets: set[str]) -> str | None:
         return "model registry"
     if r.type == "aws.sagemaker.feature_group":
         return "feature store"
+    if r.type == "aws.ecr.repository":
+        name = r.attrs.get("name")
+        name = name if isinstance(name, str) else r.name
+        if f"ecr:{name}" in ml_buckets or f"ecr-tf:{r.uid.rsplit('.', 1)[-1]}" in ml_buckets:
+            return "model images (run by ML compute)"
+        if _SENSITIVE_BUCKET.search(f"{name} {r.name}") or _ML_REPOSITORY.search(f"{name} {r.name}"):
+            return "model images (by name)"
+        return None
     if r.type == "aws.s3.bucket":
         name = r.attrs.get("bucket")
         name = name if isinstance(name, str) else r.name
@@ -268,6 +320,7 @@ def _groups_of(st: _State, user: Resource) -> list[Resource]:
 
 def _build_principals(st: _State) -> None:
     cache: dict[str, PolicyRef] = {}
+    org = OrgPolicies(st.inv, st.arns)
     group_policies: dict[str, tuple[list[PolicyRef], list[tuple[str, str]]]] = {}
     for g in st.inv.of_type("aws.iam.group"):
         refs, own = _managed(st, g, cache)
@@ -301,6 +354,8 @@ def _build_principals(st: _State) -> None:
             if kind == "role":
                 p.trust = resolve_refs(r.attrs.get("assume_role_policy"), st.inv, st.arns, r.uid)
                 st.trusted_services[r.uid] = _services_trusted(p.trust)
+            if kind != "group":
+                p.scps = org.for_principal(kind, p.arn, p.account)
             index_services(p)
             st.principals[r.uid] = p
 
@@ -759,6 +814,8 @@ class _EdgeContext:
                     principal=p.arn,
                     context=ctx,
                     boundary=p.boundary.compiled if p.boundary else None,
+                    scps=p.scps or None,
+                    infer_region=True,
                 )
                 g = grant_of(res)
                 if g is not None:
@@ -784,9 +841,7 @@ class _EdgeContext:
                     "the trust policy allows the caller's account",
                 )
 
-    def _prefix_reads(
-        self, p: AwsPrincipal, t: Technique, action: str, buckets: dict, policies: dict, reached
-    ):
+    def _prefix_reads(self, p: AwsPrincipal, t: Technique, action: str, buckets: dict, ds: _DataSet, reached):
         """A grant on objects under a prefix of a sensitive bucket reads some of its data: the
         edge is conditional on the prefix (whether the sensitive objects lie under it)."""
         for pat in self.access.patterns(p, action).allows:
@@ -800,9 +855,10 @@ class _EdgeContext:
             if under is None:
                 continue
             obj, key = under
-            g = self.access.ask(p, action, obj, resource_policy=policies.get(did))
-            if g is None:
+            asked = self._read(p, ds, did, obj, self.access.ask(p, action, obj))
+            if asked is None:
                 continue
+            g = asked[0][2]
             g = Grant("conditional", (*g.undecided, f"s3 object key {key}"))
             self._edge(p, did, t, [(action, obj, g, None)], note=f"objects matching {key} only")
             reached.add(did)
@@ -839,53 +895,59 @@ class _EdgeContext:
     def data_read(self, t: Technique) -> None:
         inv = self.st.inv
         for rtype, (action, template, policy_attr) in DATA_TYPES.items():
-            items = []
-            policies: dict[str, Any] = {}
+            ds = _DataSet(rtype, action)
             for r in inv.of_type(rtype):
                 arn = self.st.arns.of(r)[0]
                 if not arn:
                     continue
                 if not self.graph.node(r.uid).sensitive:
                     continue  # only sensitive data ends a path; who-can asks policies directly
-                items.append((template.format(arn=arn), r.uid))
+                darn = template.format(arn=arn)
+                ds.items.append((darn, r.uid))
+                ds.arn[r.uid] = darn
+                ds.owner[r.uid] = r.account or self.st.scope.account
                 if policy_attr and r.attrs.get(policy_attr):
-                    policies[r.uid] = resolve_refs(r.attrs.get(policy_attr), inv, self.st.arns, r.uid)
-            if not items:
+                    ds.policies[r.uid] = resolve_refs(r.attrs.get(policy_attr), inv, self.st.arns, r.uid)
+                elif policy_attr and r.provenance.get(policy_attr) == "unresolved":
+                    ds.unread.add(r.uid)  # not read (live secrets): not the same as none
+                if rtype == "aws.secretsmanager.secret":
+                    ds.keys[r.uid] = self._secret_key(r)
+            if not ds.items:
                 continue
-            index = ArnIndex(items)
-            buckets = {a[: -len("/*")]: (n, a) for a, n in items} if rtype == "aws.s3.bucket" else {}
+            index = ArnIndex(ds.items)
+            buckets = {a[: -len("/*")]: (n, a) for a, n in ds.items} if rtype == "aws.s3.bucket" else {}
             for p in self.st.principals.values():
                 if p.kind == "group" or p.uid in self.admins:
                     continue
                 reached: set[str] = set()
                 for did, darn, g in self.access.targets(p, action, index):
-                    rp = policies.get(did)
-                    if rp is not None:
-                        g = self.access.ask(p, action, darn, resource_policy=rp)
-                        if g is None:
-                            continue
-                        if rtype == "aws.kms.key" and not _key_policy_admits(action, darn, rp, p):
-                            continue
-                    self._edge(p, did, t, [(action, darn, g, None)])
+                    asked = self._read(p, ds, did, darn, g)
+                    if asked is None:
+                        continue
+                    self._edge(p, did, t, asked)
                     reached.add(did)
                 if buckets:
-                    self._prefix_reads(p, t, action, buckets, policies, reached)
+                    self._prefix_reads(p, t, action, buckets, ds, reached)
             # a resource policy that admits principals by ARN, or anyone
-            for did, rp in policies.items():
-                darn = next(a for a, n in items if n == did)
+            for did, rp in ds.policies.items():
+                darn = ds.arn[did]
                 named, wide = _trusted_aws_principals(rp)
                 for arn in named:
                     pid = self.graph.resolve(arn)
                     if pid in self.st.principals and self.st.principals[pid].kind != "group":
                         p = self.st.principals[pid]
-                        g = self.access.ask(p, action, darn, resource_policy=rp)
-                        if g is not None:
+                        asked = self._read(p, ds, did, darn, None)
+                        if asked is not None:
+                            g = Grant(
+                                weakest(x[2].confidence for x in asked),
+                                tuple(dict.fromkeys(k for x in asked for k in x[2].undecided)),
+                            )
                             self.graph.add_edge(
                                 Edge(
                                     pid,
                                     did,
                                     t.id,
-                                    (action,),
+                                    tuple(dict.fromkeys(x[0] for x in asked)),
                                     g.confidence,
                                     g.undecided,
                                     (did,),
@@ -896,6 +958,8 @@ class _EdgeContext:
                 g = _public(
                     grant_of(evaluate(action, darn, [], resource_policy=rp, principal=_OUTSIDER, context={}))
                 )
+                if g is not None and rtype == "aws.secretsmanager.secret":
+                    g = self._outsider_key(ds.keys.get(did), g)
                 if g is not None and not _public_blocked(inv.get(did)):
                     self.graph.add_edge(
                         Edge(
@@ -910,6 +974,126 @@ class _EdgeContext:
                             "the resource policy allows anyone",
                         )
                     )
+
+    def _read(
+        self, p: AwsPrincipal, ds: _DataSet, did: str, darn: str, g: Grant | None
+    ) -> list[tuple[str, str, Grant, dict | None]] | None:
+        """What `p` is asked to read `did` (its identity grant `g`, None when the resource
+        policy names it), with the resource policy and, for a secret under a customer key in
+        the scan, the key; None when something denies. A principal of another account needs
+        the resource policy to allow it too (AWS's cross-account rule)."""
+        action = ds.action
+        cross = _cross_account(p.account, ds.owner[did])
+        rp = ds.policies.get(did)
+        if rp is not None:
+            g = self.access.ask(p, action, darn, resource_policy=rp, cross_account=cross)
+            if g is None:
+                return None
+            if ds.rtype == "aws.kms.key" and not _key_policy_admits(action, darn, rp, p):
+                return None
+        elif g is None:
+            return None
+        elif cross:
+            if did not in ds.unread:
+                return None  # no resource policy: no other account may read it
+            g = Grant("conditional", (*g.undecided, f"the resource policy of {did} (not read)"))
+        asked = [(action, darn, g, None)]
+        if ds.rtype == "aws.secretsmanager.secret":
+            key = self._key_read(p, ds.keys.get(did), cross, ds.owner[did])
+            if key is None:
+                return None
+            if key:
+                asked.append(key)
+        return asked
+
+    def _secret_key(self, r: Resource) -> tuple[str, Any, str, str] | str | None:
+        """The customer-managed key a secret is encrypted with: (ARN, key policy or None for
+        the default one, account) when the key is in the scan, its name when not; None for
+        the AWS-managed aws/secretsmanager key."""
+        ref = r.attrs.get("kms_key_id")
+        if ref is None:
+            return None
+        key = None
+        if isinstance(ref, Ref):
+            key = self.st.inv.get(ref.uid)
+        elif isinstance(ref, str) and (nid := self.graph.resolve(ref)):
+            key = self.st.inv.get(nid)
+        if key is None or key.type != "aws.kms.key":
+            return ref if isinstance(ref, str) else (ref.uid if isinstance(ref, Ref) else "an unresolved key")
+        karn = self.st.arns.of(key)[0]
+        if not karn:
+            return key.uid
+        kpol = key.attrs.get("policy")
+        kpol = resolve_refs(kpol, self.st.inv, self.st.arns, key.uid) if kpol else None
+        region = r.region or self.st.scope.region
+        return karn, kpol, key.account or self.st.scope.account, region
+
+    def _key_read(self, p: AwsPrincipal, key: Any, cross: bool, owner: str):
+        """kms:Decrypt on the secret's key for `p`: () when nothing more is needed (the
+        AWS-managed key in the secret's own account), the asked tuple, or None when denied."""
+        if key is None:  # aws/secretsmanager: usable only inside the secret's account
+            return None if cross else ()
+        if isinstance(key, str):  # a customer key outside the scan: its policy decides
+            return (
+                "kms:Decrypt",
+                key,
+                Grant("conditional", (f"the key policy of {key} (not in the scan)",)),
+                None,
+            )
+        karn, kpol, kowner, region = key
+        extra = (
+            {"kms:ViaService": [f"secretsmanager.{region}.amazonaws.com"]}
+            if region != UNKNOWN_REGION
+            else None
+        )
+        kcross = _cross_account(p.account, kowner)
+        if kpol is None:  # the default key policy: the key's account, through IAM
+            g = None if kcross else self.access.ask(p, "kms:Decrypt", karn, extra=extra)
+        else:
+            g = self.access.ask(
+                p, "kms:Decrypt", karn, extra=extra, resource_policy=kpol, cross_account=kcross
+            )
+            if g is not None and not _key_policy_admits("kms:Decrypt", karn, kpol, p):
+                g = None
+        return None if g is None else ("kms:Decrypt", karn, g, extra)
+
+    def _outsider_key(self, key: Any, g: Grant) -> Grant | None:
+        """A public secret is readable from another account only through a customer key that
+        admits it."""
+        if key is None:
+            return None
+        if isinstance(key, str):
+            return Grant("conditional", (*g.undecided, f"the key policy of {key} (not in the scan)"))
+        karn, kpol, _, _ = key
+        if kpol is None:
+            return None
+        kg = grant_of(
+            evaluate("kms:Decrypt", karn, [], resource_policy=kpol, principal=_OUTSIDER, context={})
+        )
+        kg = _public(kg)
+        if kg is None:
+            return None
+        return Grant(
+            weakest([g.confidence, kg.confidence]), tuple(dict.fromkeys((*g.undecided, *kg.undecided)))
+        )
+
+
+@dataclass
+class _DataSet:
+    """The sensitive resources of one data type, as `data_read` asks about them."""
+
+    rtype: str
+    action: str
+    items: list[tuple[str, str]] = field(default_factory=list)  # (ARN asked, node id)
+    arn: dict[str, str] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)  # node id -> account
+    policies: dict[str, Any] = field(default_factory=dict)
+    unread: set[str] = field(default_factory=set)  # a resource policy the scan did not read
+    keys: dict[str, Any] = field(default_factory=dict)  # secret -> `_secret_key`
+
+
+def _cross_account(principal: str, owner: str) -> bool:
+    return principal != owner and UNKNOWN_ACCOUNT not in (principal, owner)
 
 
 def _object_under(bucket_arn: str, pattern: Any) -> tuple[str, str] | None:

@@ -1,5 +1,6 @@
 """Per-principal AWS permissions for the graph: every policy of a user, role or group
-gathered once (inline, managed, through groups, boundary), compiled once, and asked through
+gathered once (inline, managed, through groups, boundary, and the SCPs of its account,
+compiled once per account by `scanner.graph.aws_scp`), and asked through
 `scanner.graph.aws_eval` with the request context the scanner knows.
 
 Asking "which roles may P pass" must not loop over every role for every principal, so the
@@ -19,13 +20,16 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.graph.aws_eval import (
+    CALLER_CHOICE,
     CompiledPolicy,
     Decision,
     PreparedContext,
     Result,
+    ScpLevel,
     compile_policy,
     evaluate,
     prepare_context,
+    requested_region,
     with_placeholder_account,
 )
 from scanner.model.finding import Location
@@ -51,6 +55,9 @@ class AwsPrincipal:
     account: str
     policies: list[PolicyRef] = field(default_factory=list)  # identity: own, then groups'
     boundary: PolicyRef | None = None
+    # the SCPs that apply, per level of the Organization (scanner.graph.aws_scp): one tuple
+    # shared by every principal of the account; () when none applies
+    scps: tuple[ScpLevel, ...] = ()
     groups: list[str] = field(default_factory=list)  # group uids
     own_policies: list[tuple[str, str]] = field(default_factory=list)  # (ARN, uid) customer-managed
     trust: Any = None  # roles: the canonical trust policy
@@ -184,12 +191,14 @@ class Patterns:
         return True
 
 
-def _resource_patterns(p: AwsPrincipal, action: str) -> Patterns:
+def _resource_patterns(
+    p: AwsPrincipal, action: str, scp: tuple[tuple[str, ...], bool] = ((), False)
+) -> Patterns:
     """The patterns of the principal's statements that may cover `action` (lower-case),
-    Deny and boundary included."""
+    Deny and boundary included, with `scp` (`scp_patterns` of its SCPs) added."""
     allows: list[Any] = []
-    specific: dict[str, None] = {}
-    wild = False
+    specific: dict[str, None] = dict.fromkeys(scp[0])
+    wild = scp[1]
     for ref in [*p.policies, *([p.boundary] if p.boundary else [])]:
         cp = ref.compiled
         if cp.unresolved:
@@ -212,6 +221,47 @@ def _resource_patterns(p: AwsPrincipal, action: str) -> Patterns:
             if s.effect == "allow" and ref is not p.boundary:
                 allows.extend(res)
     return Patterns(tuple(allows), tuple(specific), wild)
+
+
+def scp_patterns(levels: tuple[ScpLevel, ...], action: str) -> tuple[tuple[str, ...], bool]:
+    """(the non-"*" Resource patterns of SCP statements that may cover `action`, whether one
+    matches resources in a way no pattern says): SCPs never grant, so they add no candidates,
+    but a target they may tell apart from the others must be asked on its own."""
+    specific: dict[str, None] = {}
+    wild = False
+    for level in levels:
+        for cp in level.policies:
+            if cp.unresolved:
+                wild = True
+                continue
+            for s, _ in cp.for_action(action):
+                res = s.raw.get("Resource") if "NotResource" not in s.raw else None
+                if s.unresolved or not isinstance(res, list):
+                    wild = True
+                    continue
+                for r in res:
+                    if not isinstance(r, str) or "${" in r:
+                        wild = True
+                    elif r != "*":
+                        specific[r] = None
+    return tuple(specific), wild
+
+
+def _level_inert(level: ScpLevel, action: str) -> bool:
+    """Whether an SCP level allows `action` on every resource, in every request, and cannot
+    deny it: some statement is a plain Allow of it on "*" (FullAWSAccess) and none is a Deny
+    that may cover it, or unresolved."""
+    allows = False
+    for cp in level.policies:
+        if cp.unresolved:
+            return False
+        for s, (matched, _) in cp.for_action(action):
+            if s.effect != "allow" or s.unresolved:
+                return False
+            raw = s.raw
+            if matched is True and raw.get("Resource") == ["*"] and not raw.get("Condition"):
+                allows = True
+    return allows
 
 
 # --------------------------------------------------------------------------- asking
@@ -245,6 +295,9 @@ class Access:
         self._ctx: dict[tuple, PreparedContext] = {}
         self._patterns: dict[tuple[str, str], Patterns] = {}
         self._granting: dict[tuple, list[PolicyRef]] = {}
+        self._scp_patterns: dict[tuple[int, str], tuple[tuple[str, ...], bool]] = {}
+        self._scp_inert: dict[tuple[int, str], bool] = {}
+        self._keyed: dict[str, bool] = {}
 
     def context(self, p: AwsPrincipal, extra: dict | None = None) -> PreparedContext:
         key = (p.uid, _freeze(extra))
@@ -261,7 +314,14 @@ class Access:
         key = (p.uid, action)
         hit = self._patterns.get(key)
         if hit is None:
-            hit = self._patterns[key] = _resource_patterns(p, action)
+            scp: tuple[tuple[str, ...], bool] = ((), False)
+            if p.scps:  # once per account's SCPs and action, not per principal
+                skey = (id(p.scps), action)
+                got = self._scp_patterns.get(skey)
+                if got is None:
+                    got = self._scp_patterns[skey] = scp_patterns(p.scps, action)
+                scp = got
+            hit = self._patterns[key] = _resource_patterns(p, action, scp)
         return hit
 
     def ask(
@@ -272,10 +332,16 @@ class Access:
         *,
         extra: dict | None = None,
         resource_policy: Any = None,
+        cross_account: bool = False,
     ) -> Grant | None:
-        if resource_policy is None and not may_use(p, action):
+        """`cross_account`: the resource is in another account than `p`, so its resource
+        policy must allow `p` too (given as `resource_policy`; without one, nothing does)."""
+        if cross_account and resource_policy is None:
             return None
-        key = (p.uid, action.lower(), resource, _freeze(extra), id(resource_policy))
+        if (resource_policy is None or cross_account) and not may_use(p, action):
+            return None
+        lower = action.lower()
+        key = (p.uid, lower, resource, _freeze(extra), id(resource_policy), cross_account)
         if key in self._cache:
             return self._cache[key]
         res = evaluate(
@@ -283,12 +349,41 @@ class Access:
             resource,
             p.compiled,
             boundary=p.boundary.compiled if p.boundary else None,
+            scps=self._scps(p, lower),
             resource_policy=resource_policy,
             principal=p.arn,
             context=self.context(p, extra),
+            cross_account=cross_account,
+            infer_region=True,
         )
         g = self._cache[key] = grant_of(res)
         return g
+
+    def _region_keyed(self, p: AwsPrincipal) -> bool:
+        """Whether a policy of `p` (SCPs included) tests aws:RequestedRegion, which the
+        evaluator takes from each request: targets in different regions then differ."""
+        hit = self._keyed.get(p.uid)
+        if hit is None:
+            refs = [*p.policies, *([p.boundary] if p.boundary else [])]
+            hit = any(r.compiled.region_keyed for r in refs) or any(
+                cp.region_keyed for lv in p.scps for cp in lv.policies
+            )
+            self._keyed[p.uid] = hit
+        return hit
+
+    def _scps(self, p: AwsPrincipal, action: str) -> tuple[ScpLevel, ...] | None:
+        """The principal's SCPs, or None where they cannot change the answer for `action`:
+        every level holds a plain Allow of it on "*" and nothing that may deny it (decided
+        once per account's SCPs and action)."""
+        if not p.scps:
+            return None
+        if self.reference:
+            return p.scps
+        key = (id(p.scps), action)
+        hit = self._scp_inert.get(key)
+        if hit is None:
+            hit = self._scp_inert[key] = all(_level_inert(lv, action) for lv in p.scps)
+        return None if hit else p.scps
 
     def targets(
         self, p: AwsPrincipal, action: str, index: ArnIndex, *, extra: dict | None = None
@@ -315,10 +410,16 @@ class Access:
             g = self.ask(p, action, arn_of[n], extra=extra)
             if g:
                 out.append((n, arn_of[n], g))
-        if one_for_all:  # every other target: one evaluation decides them all
-            rest = [(a, n) for a, n in index.items if n not in cands]
-            if rest and (g := self.ask(p, action, rest[0][0], extra=extra)):
-                out.extend((n, a, g) for a, n in rest)
+        if one_for_all:  # every other target: one evaluation decides them all (per region
+            # of the request, where a policy tests it)
+            groups: dict[Any, list[tuple[str, str]]] = {}
+            keyed = self._region_keyed(p)
+            for a, n in index.items:
+                if n not in cands:
+                    groups.setdefault(_region_class(action, a) if keyed else None, []).append((a, n))
+            for rest in groups.values():
+                if g := self.ask(p, action, rest[0][0], extra=extra):
+                    out.extend((n, a, g) for a, n in rest)
         return out
 
     def granting(
@@ -326,10 +427,13 @@ class Access:
     ) -> list[PolicyRef]:
         """The policies of `p` that, alone, allow (or conditionally allow) `action`: where a
         permission was granted, for the path's evidence. Cached; one answer serves every
-        resource that no specific pattern can match."""
+        resource that no specific pattern (SCPs' included) can match. SCPs never grant, so
+        they are not among them: an edge they may block is conditional and its conditions
+        name the SCP."""
         lower = action.lower()
         shared = not self.reference and self._patterns_of(p, lower).generic(resource)
-        key = (p.uid, lower, "*" if shared else resource, _freeze(extra))
+        region = _region_class(action, resource) if shared and self._region_keyed(p) else None
+        key = (p.uid, lower, ("*", region) if shared else resource, _freeze(extra))
         hit = self._granting.get(key)
         if hit is not None:
             return hit
@@ -339,10 +443,15 @@ class Access:
             cp = ref.compiled
             if not (cp.unresolved or cp.for_action(lower)):
                 continue
-            if evaluate(action, resource, [cp], principal=p.arn, context=ctx).possible:
+            if evaluate(action, resource, [cp], principal=p.arn, context=ctx, infer_region=True).possible:
                 out.append(ref)
         self._granting[key] = out
         return out
+
+
+def _region_class(action: str, resource: str) -> Any:
+    r = requested_region(action, resource)
+    return "caller" if r is CALLER_CHOICE else tuple(r) if r is not None else None
 
 
 def _freeze(extra: dict | None) -> tuple:

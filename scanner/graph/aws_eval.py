@@ -3,7 +3,9 @@
 
 AWS's documented order: an explicit Deny in any applicable policy wins; otherwise an
 identity policy (or, in the same account, a resource policy naming the principal) must
-Allow; a permissions boundary and every SCP, when given, must also Allow.
+Allow; a permissions boundary and every SCP, when given, must also Allow. SCPs may be given
+as `ScpLevel`s: the policies attached at one level of the Organization, any of which may
+allow, and a level that may not apply to the principal at all.
 
 Every statement evaluates to True, False or None (undecided), combined with Kleene logic.
 A condition key the scanner does not know, a policy variable it cannot substitute, or an
@@ -348,7 +350,42 @@ def _clause(op: str, key: str, pvals: Any, ctx: dict, missing: list[str]) -> Tri
     return _not(hit) if neg else hit
 
 
-def _conditions(cond: Any, ctx: dict, undecided: list[str]) -> Tri:
+# --------------------------------------------------------------------------- requested region
+
+# Services whose API has one (global) endpoint, in us-east-1: aws:RequestedRegion is that.
+GLOBAL_SERVICES = frozenset(
+    {"iam", "organizations", "route53", "cloudfront", "waf", "support", "budgets", "ce", "health", "shield"}
+)
+REQUESTED_REGION = "aws:requestedregion"
+
+
+class _CallerChoice(list):
+    """The value of a condition key that the caller chooses freely (the region of a request
+    on "*" or on a resource without a region): any clause on it is taken the caller's way,
+    true in an Allow and false in a Deny, as a caller picks an allowed region (the usual
+    region-restricting SCP). Exact unless two statements want different regions."""
+
+
+CALLER_CHOICE = _CallerChoice()
+
+
+def requested_region(action: str, resource: str) -> list[str] | None:
+    """aws:RequestedRegion of a request: us-east-1 for a global service, the region of a
+    regional resource's ARN, `CALLER_CHOICE` for "*" or a resource with no region in its ARN,
+    None (unknown) when the ARN was built without its region."""
+    if action.partition(":")[0].lower() in GLOBAL_SERVICES:
+        return ["us-east-1"]
+    if not resource.startswith("arn:"):
+        return CALLER_CHOICE
+    parts = resource.split(":", 4)
+    if len(parts) < 5 or not parts[3]:
+        return CALLER_CHOICE
+    if parts[3] == "unknown-region" or "${" in parts[3] or "*" in parts[3]:
+        return None
+    return [parts[3]]
+
+
+def _conditions(cond: Any, ctx: dict, undecided: list[str], effect: str = "allow") -> Tri:
     if not cond:
         return True
     if isinstance(cond, Unresolved | Ref) or not isinstance(cond, dict):
@@ -361,7 +398,10 @@ def _conditions(cond: Any, ctx: dict, undecided: list[str]) -> Tri:
             results.append(None)
             continue
         for key, vals in kv.items():
-            r = _condition_clause(op, key, vals, ctx, undecided)
+            if ctx.get(key.lower()) is CALLER_CHOICE and not op.lower().startswith("null"):
+                r: Tri = effect != "deny"
+            else:
+                r = _condition_clause(op, key, vals, ctx, undecided)
             if r is False:
                 return False
             results.append(r)
@@ -461,7 +501,7 @@ def _statement(
         p = _principal_match(st, principal, ctx, local)
         if p is False:
             return False
-    c = _conditions(st.get("Condition"), ctx, local)
+    c = _conditions(st.get("Condition"), ctx, local, s.effect)
     out = _and((a, r, p, c))
     if out is None:
         undecided.extend(local)
@@ -494,6 +534,7 @@ class CompiledPolicy:
     by_service: dict[str, list[_Stmt]] = field(default_factory=dict)
     generic: list[_Stmt] = field(default_factory=list)
     unresolved: str | None = None  # the whole document is unresolved
+    region_keyed: bool = False  # a condition tests aws:RequestedRegion
     _by_action: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
 
     def candidates(self, service: str) -> list[_Stmt]:
@@ -543,6 +584,12 @@ def compile_policy(doc: Any) -> CompiledPolicy:
             cp.generic.append(_Stmt("deny", s, unresolved=_unresolved_key(eff)))
             continue
         stmt = _Stmt(str(eff).lower(), s)
+        cond = s.get("Condition")
+        if isinstance(cond, dict) and any(
+            isinstance(kv, dict) and any(str(k).lower() == REQUESTED_REGION for k in kv)
+            for kv in cond.values()
+        ):
+            cp.region_keyed = True
         actions = s.get("Action")
         services = None
         if isinstance(actions, list) and "NotAction" not in s:
@@ -623,6 +670,21 @@ def _dedupe(keys: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
+@dataclass(frozen=True)
+class ScpLevel:
+    """The service control policies attached at one level above an account (the root, one
+    OU, the account itself). A request needs an Allow from some policy of every level (they
+    never grant: an Allow only limits), and a Deny in any of them denies.
+
+    ``unsure`` names why the level may not apply to the principal (the account's OU path is
+    not in the scan, the policy's targets are unknown): its Allow cannot lift an implicit
+    deny and its Deny is undecided, so whatever it would change stays ``conditional``."""
+
+    policies: tuple[Any, ...]  # CompiledPolicy (or documents)
+    unsure: str | None = None
+    label: str = ""
+
+
 class PreparedContext(dict):
     """A request context with lower-case keys and list values, as `evaluate` needs it:
     callers asking many questions with one context prepare it once."""
@@ -644,25 +706,40 @@ def evaluate(
     resource_policy: Any | None = None,
     principal: str | None = None,
     context: dict[str, list[str]] | None = None,
+    cross_account: bool = False,
+    infer_region: bool = False,
 ) -> Result:
     """Decide whether `principal` may perform `action` on `resource`.
 
     Policies are canonical documents (or raw ones, normalized here) or `CompiledPolicy`.
+    ``cross_account``: the principal is in another account than the resource, so the
+    resource policy must allow it as well as an identity policy (in one account, either).
+    ``infer_region``: when the context does not give aws:RequestedRegion and a policy tests
+    it, take it from the request (`requested_region`), the caller's choice where the request
+    has no region of its own (the privilege graph's attacker picks an allowed region).
     ``context`` maps condition keys (case-insensitive) to their values in the request;
     a key not in it is unknown, a key with ``[]`` is known to be absent."""
     ctx = context if isinstance(context, PreparedContext) else prepare_context(context)
     ident = [_get_compiled(d) for d in identity_policies]
+    if infer_region and REQUESTED_REGION not in ctx and _region_keyed(ident, boundary, scps, resource_policy):
+        ctx = PreparedContext(ctx)
+        region = requested_region(action, resource)
+        if region is not None:
+            ctx[REQUESTED_REGION] = region
     allow, deny, keys, dkeys = _scan(ident, action, resource, ctx)
     denies: list[Tri] = [deny]
     deny_keys = list(dkeys)
     allow_keys = list(keys) if allow is None else []
+    r_gate: tuple[Tri, list[str]] | None = None
     if resource_policy is not None:
         r_allow, r_deny, rk, rdk = _scan(
             [_get_compiled(resource_policy)], action, resource, ctx, principal, resource_policy=True
         )
         denies.append(r_deny)
         deny_keys += rdk
-        if allow is not True:
+        if cross_account:
+            r_gate = (r_allow, rk)
+        elif allow is not True:
             if r_allow is True:
                 allow, allow_keys = True, []
             elif r_allow is None:
@@ -670,6 +747,10 @@ def evaluate(
                 allow_keys += rk
     gates: list[Tri] = [allow]
     gate_keys = list(allow_keys)
+    if r_gate is not None:
+        gates.append(r_gate[0])
+        if r_gate[0] is None:
+            gate_keys += r_gate[1]
     if boundary is not None:
         b_allow, b_deny, bk, bdk = _scan([_get_compiled(boundary)], action, resource, ctx)
         gates.append(b_allow)
@@ -678,7 +759,16 @@ def evaluate(
         if b_allow is None:
             gate_keys += bk
     for scp in scps or []:
-        s_allow, s_deny, sk, sdk = _scan([_get_compiled(scp)], action, resource, ctx)
+        if isinstance(scp, ScpLevel):
+            level, unsure = [_get_compiled(d) for d in scp.policies], scp.unsure
+        else:
+            level, unsure = [_get_compiled(scp)], None
+        s_allow, s_deny, sk, sdk = _scan(level, action, resource, ctx)
+        if unsure is not None:  # the level may not apply: it can only make the answer undecided
+            if s_allow is not True:
+                s_allow, sk = None, [*sk, unsure]
+            if s_deny is not False:
+                s_deny, sdk = None, [*sdk, unsure]
         gates.append(s_allow)
         denies.append(s_deny)
         deny_keys += sdk
@@ -694,6 +784,17 @@ def evaluate(
         return Result(Decision.IMPLICIT_DENY)
     undecided = gate_keys + (deny_keys if any_deny is None else [])
     return Result(Decision.CONDITIONAL_ALLOW, _dedupe(undecided))
+
+
+def _region_keyed(ident: list[CompiledPolicy], boundary: Any, scps: Any, resource_policy: Any) -> bool:
+    """Whether any policy of the request tests aws:RequestedRegion (only then is the request's
+    region worked out: most requests never need it)."""
+    if any(cp.region_keyed for cp in ident):
+        return True
+    others = [d for d in (boundary, resource_policy) if d is not None]
+    for scp in scps or []:
+        others.extend(scp.policies if isinstance(scp, ScpLevel) else [scp])
+    return any(_get_compiled(d).region_keyed for d in others)
 
 
 def evaluate_many(actions: Iterable[tuple[str, str]], identity_policies: list[Any], **kw: Any) -> dict:

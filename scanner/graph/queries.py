@@ -68,9 +68,9 @@ def _resource_policy(graph: PrivilegeGraph, resource: str):
 
 
 def who_can(graph: PrivilegeGraph, action: str, resource: str, transitive: bool = False) -> list[Allowed]:
-    """AWS principals whose policies (identity, boundary, and the resource's own policy)
-    allow `action` on `resource`, certainly or conditionally; with `transitive`, also those
-    that can become one of them through the graph."""
+    """AWS principals whose policies (identity, boundary, the SCPs of their account and the
+    resource's own policy) allow `action` on `resource`, certainly or conditionally; with
+    `transitive`, also those that can become one of them through the graph."""
     st = graph.state.get("aws")
     if st is None:
         return []
@@ -83,9 +83,11 @@ def who_can(graph: PrivilegeGraph, action: str, resource: str, transitive: bool 
             resource,
             p.compiled,
             boundary=p.boundary.compiled if p.boundary else None,
+            scps=p.scps or None,
             resource_policy=rp,
             principal=p.arn,
             context=access.context(p),
+            infer_region=True,
         )
         g = grant_of(res)
         if g is None:

@@ -591,15 +591,20 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
     ),
     "aws.organizations.policy": TypeSpec(
         "aws",
-        "Organizations service control policy (read live from the management account)",
+        "Organizations service control policy (read live from the management account, or"
+        " declared in IaC with its attachments folded in)",
         attrs={
-            "arn": "str",
-            "type": '"SERVICE_CONTROL_POLICY"',
+            "arn": "str|None",
+            "type": '"SERVICE_CONTROL_POLICY" (IaC: default; other Organizations policy types keep their name)',
             "policy": _POLICY,
-            "targets": 'list[{id: str, type: "ACCOUNT"|"ORGANIZATIONAL_UNIT"|"ROOT", name: str}]'
-            "|None: where it is attached (an account id, an OU id ou-..., the root r-...);"
-            " None when the targets could not be read",
+            "targets": 'list[{id: str|Unresolved, type: "ACCOUNT"|"ORGANIZATIONAL_UNIT"|"ROOT"|Unresolved,'
+            " name: str|None}]|None|Unresolved: where it is attached (an account id, an OU id ou-...,"
+            " the root r-...); None when the targets could not be read live; Unresolved in IaC when no"
+            " attachment in the scan names the policy; a target referenced in IaC has its type (from"
+            " what it names) but an Unresolved id",
         },
+        terraform=("aws_organizations_policy", "aws_organizations_policy_attachment"),
+        cloudformation=("AWS::Organizations::Policy",),
     ),
     "aws.s3.bucket": TypeSpec(
         "aws",
@@ -646,9 +651,17 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "rotation_enabled": "bool (default False): a rotation schedule targets the secret",
             "rotation_days": "int|None: automatically_after_days, or N of a rate(N days) schedule",
             "rotation_schedule": "str|None: schedule_expression as written",
+            "policy": "policy|None: the secret's resource policy (aws_secretsmanager_secret_policy and"
+            " AWS::SecretsManager::ResourcePolicy folded in); None live: the collector does not read"
+            " GetResourcePolicy (provenance unresolved)",
         },
-        terraform=("aws_secretsmanager_secret", "aws_secretsmanager_secret_rotation"),
-        # AWS::SecretsManager::RotationSchedule is folded into the secret its SecretId names.
+        terraform=(
+            "aws_secretsmanager_secret",
+            "aws_secretsmanager_secret_rotation",
+            "aws_secretsmanager_secret_policy",
+        ),
+        # AWS::SecretsManager::RotationSchedule and ::ResourcePolicy are folded into the secret
+        # their SecretId names.
         cloudformation=("AWS::SecretsManager::Secret",),
     ),
     # ---------------------------------------------------------------- AWS supporting services

@@ -128,6 +128,8 @@ def secret(raw: Raw) -> Normalized:
     days = rules.get("AutomaticallyAfterDays") or rate_days(rules.get("ScheduleExpression"))
     b.put("rotation_days", days)
     b.put("rotation_schedule", rules.get("ScheduleExpression"))
+    b.put("policy", None)  # GetResourcePolicy is not called: not known, not "no policy"
+    b.res.provenance["policy"] = "unresolved"
     return b.finish()
 
 

@@ -32,6 +32,7 @@ def secret(b: Builder) -> None:
     b.set("rotation_enabled", None, default=False)  # fold_rotation_schedule sets these
     b.set("rotation_days", None)
     b.set("rotation_schedule", None)
+    b.set("policy", None)  # supporting.fold_secret_policy sets it from AWS::SecretsManager::ResourcePolicy
 
 
 def _target(v: Any, rtype: str, builders: Mapping[str, Builder], names: Mapping[str, str]) -> Builder | None:

@@ -1,5 +1,7 @@
 """AWS services ML workloads depend on: ECR repositories, KMS keys, log groups, security
-groups (with `AWS::EC2::SecurityGroupIngress` folded in) and CloudTrail trails; and the
+groups (with `AWS::EC2::SecurityGroupIngress` folded in), CloudTrail trails, secret
+resource policies (`AWS::SecretsManager::ResourcePolicy`, folded into the secret) and
+Organizations service control policies; and the
 `uses_security_group` relations from SageMaker notebooks and models and Lambda functions
 (plain and SAM) to the groups they name, added once every resource is built."""
 
@@ -19,6 +21,8 @@ KEY = "aws.kms.key"
 LOG_GROUP = "aws.logs.log_group"
 SECURITY_GROUP = "aws.ec2.security_group"
 TRAIL = "aws.cloudtrail.trail"
+SECRET = "aws.secretsmanager.secret"
+ORG_POLICY = "aws.organizations.policy"
 
 
 def _policy(b: Builder, attr: str, key: str) -> None:
@@ -50,6 +54,65 @@ def log_group(b: Builder) -> None:
     b.prop("name", "LogGroupName", to_str, default=b.name)
     b.prop("retention_in_days", "RetentionInDays", to_int)  # absent: never expire
     b.prop("kms_key_id", "KmsKeyId", to_str)
+
+
+# ------------------------------------------------------------------------- Secrets Manager
+def fold_secret_policy(
+    props: Mapping[str, Any], builders: Mapping[str, Builder], names: Mapping[str, str], line: int | None
+) -> None:
+    """An `AWS::SecretsManager::ResourcePolicy` onto the secret its SecretId names."""
+    target = props.get("SecretId")
+    uid = target.uid if isinstance(target, Ref) else names.get(f"{SECRET}|{target}")
+    b = builders.get(uid) if uid else None
+    if b is None or b.rtype != SECRET:
+        return
+    doc = props.get("ResourcePolicy")
+    b.provenance.pop("policy", None)
+    b.set("policy", normalize_policy(doc) if doc is not None else Unresolved("no ResourcePolicy"), line=line)
+
+
+# ------------------------------------------------------------------------- Organizations
+_ORG_ATTRS = {"rootid": "ROOT", "accountid": "ACCOUNT"}
+
+
+def _org_target(v: Any) -> dict:
+    """One of TargetIds as {id, type, name}: a literal typed by its shape (r-..., ou-..., a
+    12-digit account id); `!GetAtt Org.RootId` or `Account.AccountId` by what it names, with
+    an id known only once deployed; any other reference (`!Ref` of an OU or an account) untyped."""
+    if isinstance(v, Ref):
+        what = f"{v.uid.rsplit('#', 1)[-1]}.{v.attr}"
+        ttype = _ORG_ATTRS.get(v.attr.lower())
+        return {
+            "id": Unresolved(f"{what} is known only once deployed"),
+            "type": ttype or Unresolved(f"what {what} names"),
+            "name": what,
+        }
+    if isinstance(v, str) and v:
+        ttype = (
+            "ROOT"
+            if v.startswith("r-")
+            else "ORGANIZATIONAL_UNIT"
+            if v.startswith("ou-")
+            else "ACCOUNT"
+            if v.isdigit() and len(v) == 12
+            else None
+        )
+        return {"id": v, "type": ttype or Unresolved(f"target id {v}"), "name": None}
+    what = v.expr if isinstance(v, Unresolved) else "target id"
+    return {"id": Unresolved(what), "type": Unresolved(what), "name": None}
+
+
+def org_policy(b: Builder) -> None:
+    b.attrs["arn"] = None  # known only once deployed
+    b.prop("type", "Type", to_str, default="SERVICE_CONTROL_POLICY")
+    _policy(b, "policy", "Content")
+    ids = dig(b.props, ("TargetIds",))
+    if ids is MISSING or ids is None:
+        b.set("targets", [], default=[])  # attached nowhere
+    elif isinstance(ids, list):
+        b.set("targets", [_org_target(v) for v in ids], line=b.line("TargetIds"))
+    else:
+        b.set("targets", ids if isinstance(ids, Unresolved) else Unresolved("TargetIds is not a list"))
 
 
 # ------------------------------------------------------------------------- security groups
@@ -170,6 +233,7 @@ MAPPERS = {
     "AWS::Logs::LogGroup": (LOG_GROUP, log_group),
     "AWS::EC2::SecurityGroup": (SECURITY_GROUP, security_group),
     "AWS::CloudTrail::Trail": (TRAIL, trail),
+    "AWS::Organizations::Policy": (ORG_POLICY, org_policy),
 }
 NAME_KEYS = {
     "AWS::ECR::Repository": "RepositoryName",
@@ -177,4 +241,7 @@ NAME_KEYS = {
     "AWS::EC2::SecurityGroup": "GroupName",
     "AWS::CloudTrail::Trail": "TrailName",
 }
-FOLDERS = {"AWS::EC2::SecurityGroupIngress": fold_ingress}
+FOLDERS = {
+    "AWS::EC2::SecurityGroupIngress": fold_ingress,
+    "AWS::SecretsManager::ResourcePolicy": fold_secret_policy,
+}

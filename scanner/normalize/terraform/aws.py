@@ -265,6 +265,8 @@ def secret(tf: TfResource) -> Built:
     b.put("rotation_enabled", None, default=False)
     b.put("rotation_days", None)
     b.put("rotation_schedule", None)
+    # the inline `policy` (deprecated, still accepted); aws_secretsmanager_secret_policy folds in
+    b.policy("policy", "policy")
     return b.finish()
 
 

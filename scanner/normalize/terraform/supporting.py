@@ -1,6 +1,7 @@
 """AWS services ML workloads depend on: ECR repositories (where model images come from),
-KMS keys, CloudWatch log groups, security groups and CloudTrail trails, with the split
-resources that modify them (repository policies, standalone ingress rules) folded in.
+KMS keys, CloudWatch log groups, security groups, CloudTrail trails, Secrets Manager secret
+policies and Organizations service control policies, with the split resources that modify
+them (repository and secret policies, standalone ingress rules, policy attachments) folded in.
 
 It also links SageMaker notebooks and models and Lambda functions to the security groups
 they name (`uses_security_group`): `MAPPERS` wraps their mappers from `aws` so that the
@@ -23,6 +24,8 @@ from .values import Sensitive, blocks, dig, to_bool, to_int
 
 REPOSITORY = "aws.ecr.repository"
 SECURITY_GROUP = "aws.ec2.security_group"
+SECRET = "aws.secretsmanager.secret"
+ORG_POLICY = "aws.organizations.policy"
 
 
 def _name(b: Builder, key: str = "name") -> None:
@@ -49,6 +52,79 @@ def ecr_repository(tf: TfResource) -> Built:
 def ecr_repository_policy(tf: TfResource, idx: Index) -> None:
     if (repo := idx.find(REPOSITORY, tf.config.get("repository"))) is not None:
         _set(repo, "policy", normalize_policy(tf.config.get("policy")), tf, "policy")
+
+
+# ------------------------------------------------------------------------- Secrets Manager
+def secret_policy(tf: TfResource, idx: Index) -> None:
+    """aws_secretsmanager_secret_policy: the resource policy onto the secret its secret_arn names."""
+    if (secret := idx.find(SECRET, tf.config.get("secret_arn"))) is not None:
+        _set(secret, "policy", normalize_policy(tf.config.get("policy")), tf, "policy")
+
+
+# ------------------------------------------------------------------------- Organizations
+_TARGET_TYPES = {
+    "aws_organizations_organization": "ROOT",
+    "aws_organizations_organizational_unit": "ORGANIZATIONAL_UNIT",
+    "aws_organizations_account": "ACCOUNT",
+}
+
+
+def org_policy(tf: TfResource) -> Built:
+    """aws_organizations_policy: a service control policy (or another Organizations policy
+    type); `targets` come from the aws_organizations_policy_attachment resources naming it."""
+    b = Builder(tf, ORG_POLICY, "aws")
+    b.attr("arn")
+    b.key(b.get("id"), b.get("name"))
+    b.attr("type", default="SERVICE_CONTROL_POLICY")
+    b.policy("policy", "content")
+    b.put("targets", Unresolved(f"no aws_organizations_policy_attachment in the scan names {tf.address}"))
+    return b.finish()
+
+
+def org_target(value: Any) -> dict:
+    """One attachment target as {id, type, name}: a literal id typed by its shape (r-..., ou-...,
+    a 12-digit account), a reference typed by what it names (the organization's root, an OU,
+    an account) with its id known only after apply."""
+    if isinstance(value, Ref):
+        address = value.uid.removeprefix("tf:")
+        rtype = address.rsplit(".", 2)[-2] if address.count(".") >= 1 else ""
+        ttype = _TARGET_TYPES.get(rtype)
+        if rtype == "aws_organizations_organization" and "root" not in value.attr:
+            ttype = None  # the organization's id or ARN is not a target
+        return {
+            "id": Unresolved(f"{address}.{value.attr} is known only after apply"),
+            "type": ttype if ttype else Unresolved(f"what {address}.{value.attr} names"),
+            "name": address,
+        }
+    if isinstance(value, str) and not isinstance(value, Sensitive) and value:
+        kind = (
+            "ROOT"
+            if value.startswith("r-")
+            else "ORGANIZATIONAL_UNIT"
+            if value.startswith("ou-")
+            else "ACCOUNT"
+            if value.isdigit() and len(value) == 12
+            else None
+        )
+        return {"id": value, "type": kind or Unresolved(f"target id {value}"), "name": None}
+    expr = getattr(value, "expr", None) or "target_id"
+    return {"id": Unresolved(expr), "type": Unresolved(expr), "name": None}
+
+
+def org_policy_attachment(tf: TfResource, idx: Index) -> None:
+    """aws_organizations_policy_attachment: a target of the policy its policy_id names."""
+    policy = idx.find(ORG_POLICY, tf.config.get("policy_id"))
+    if policy is None:
+        return
+    entry = org_target(tf.config.get("target_id"))
+    if isinstance(policy.resource.attrs.get("targets"), list):
+        _append(policy, "targets", entry, tf)
+    else:
+        _set(policy, "targets", [entry], tf, "target_id")
+    n = len(policy.resource.attrs["targets"]) - 1
+    for k, v in entry.items():
+        if isinstance(v, Unresolved):
+            policy.resource.provenance[f"targets[{n}].{k}"] = "unresolved"
 
 
 # ------------------------------------------------------------------------- KMS and logs
@@ -203,6 +279,7 @@ def _link_security_groups(path: str, tf_path: str) -> Callable[[Callable[[TfReso
 
 MAPPERS = {
     "aws_ecr_repository": ecr_repository,
+    "aws_organizations_policy": org_policy,
     "aws_kms_key": kms_key,
     "aws_cloudwatch_log_group": log_group,
     "aws_security_group": security_group,
@@ -220,6 +297,8 @@ MAPPERS = {
 
 FOLDERS = {
     "aws_ecr_repository_policy": ecr_repository_policy,
+    "aws_secretsmanager_secret_policy": secret_policy,
+    "aws_organizations_policy_attachment": org_policy_attachment,
     "aws_security_group_rule": security_group_rule,
     "aws_vpc_security_group_ingress_rule": vpc_ingress_rule,
 }
