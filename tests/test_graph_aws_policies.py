@@ -400,3 +400,66 @@ def test_graph_from_terraform_scp_without_attachment_is_conditional():
     (e,) = edges(g, "u.dev")
     assert e.confidence == "conditional"
     assert e.conditions == ("SCP deny: where it is attached is not known",)
+
+
+def test_terraform_queue_and_topic_policies_inline_and_folded():
+    policy = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage"}]}'
+    )
+    batch = normalize_tf(
+        [
+            tf("aws_sqs_queue", "a", {"name": "a", "policy": policy}),
+            tf("aws_sqs_queue", "b", {"name_prefix": "b-"}),
+            tf("aws_sqs_queue_policy", "b", {"queue_url": Ref("tf:aws_sqs_queue.b", "id"), "policy": policy}),
+            tf("aws_sns_topic", "t", {"name": "t"}),
+            tf("aws_sns_topic_policy", "t", {"arn": Ref("tf:aws_sns_topic.t", "arn"), "policy": policy}),
+        ]
+    )
+    assert not batch.errors
+    by = {r.uid: r for r in batch.resources}
+    for r in by.values():
+        canonical(r)
+    a, b, t = by["tf:aws_sqs_queue.a"], by["tf:aws_sqs_queue.b"], by["tf:aws_sns_topic.t"]
+    assert a.type == "aws.sqs.queue" and t.type == "aws.sns.topic"
+    assert a.attrs["policy"]["Statement"][0]["Principal"] == "*"
+    assert b.attrs["policy"] == a.attrs["policy"] == t.attrs["policy"]
+    assert isinstance(b.attrs["name"], Unresolved) and b.attrs["name"].prefix == "b-"
+
+
+def test_cloudformation_queue_and_topic_policies(tmp_path: Path):
+    f = tmp_path / "q.yaml"
+    f.write_text(
+        textwrap.dedent(
+            """
+            Resources:
+              Jobs:
+                Type: AWS::SQS::Queue
+                Properties: {QueueName: inference-jobs}
+              Other:
+                Type: AWS::SQS::Queue
+              Results:
+                Type: AWS::SNS::Topic
+                Properties: {TopicName: prediction-results}
+              JobsPolicy:
+                Type: AWS::SQS::QueuePolicy
+                Properties:
+                  Queues: [!Ref Jobs]
+                  PolicyDocument:
+                    Statement: [{Effect: Allow, Principal: "*", Action: "sqs:SendMessage", Resource: !GetAtt Jobs.Arn}]
+              ResultsPolicy:
+                Type: AWS::SNS::TopicPolicy
+                Properties:
+                  Topics: [!Ref Results]
+                  PolicyDocument:
+                    Statement: [{Effect: Allow, Principal: {AWS: "*"}, Action: "sns:Subscribe", Resource: "*"}]
+            """
+        )
+    )
+    batch = load([f], tmp_path, Limits())
+    assert batch.errors == []
+    by = {r.name: r for r in batch.resources}
+    for name in ("Jobs", "Other", "Results"):
+        canonical(by[name])
+    assert by["Jobs"].attrs["policy"]["Statement"][0]["Action"] == ["sqs:SendMessage"]
+    assert by["Other"].attrs["policy"] is None and isinstance(by["Other"].attrs["name"], Unresolved)
+    assert by["Results"].attrs["policy"]["Statement"][0]["Principal"] == {"AWS": ["*"]}

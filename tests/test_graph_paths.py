@@ -245,6 +245,20 @@ def test_public_ecr_repository_of_a_model_image_is_reachable_from_the_internet()
     assert graph.node("tf:aws_ecr_repository.tools").sensitive == "model images (by name)"
 
 
+def test_queue_anyone_may_send_to_triggers_a_function_and_a_topic_anyone_may_subscribe_to():
+    _, graph, findings = scan("queue_public")
+    fn, topic = "tf:aws_lambda_function.worker", "tf:aws_sns_topic.results"
+    got = {(e.dst, e.technique, e.permissions, e.confidence) for e in graph.edges_from(INTERNET)}
+    assert got == {
+        (fn, "aws-public-invoke", ("sqs:SendMessage",), "certain"),
+        (topic, "aws-data-read", ("sns:Subscribe",), "certain"),
+    }
+    paths = {f.resource.uid: [s.node for s in f.path] for f in findings if f.rule_id == "internet-path-data"}
+    assert paths[fn] == [INTERNET, fn, "tf:aws_iam_role.worker", "tf:aws_s3_bucket.training"]
+    assert graph.node("tf:aws_sqs_queue.jobs").sensitive == "messages that trigger ML compute"
+    assert graph.node("tf:aws_sqs_queue.alerts").sensitive is None  # ops alerts: not ML data
+
+
 # ------------------------------------------------------------------ search mechanics
 
 

@@ -74,6 +74,8 @@ DATA_TYPES: dict[str, tuple[str, str, str | None]] = {
     "aws.s3.bucket": ("s3:GetObject", "{arn}/*", "policy"),
     "aws.secretsmanager.secret": ("secretsmanager:GetSecretValue", "{arn}", "policy"),
     "aws.ecr.repository": ("ecr:BatchGetImage", "{arn}", "policy"),  # pulling an image
+    "aws.sqs.queue": ("sqs:ReceiveMessage", "{arn}", "policy"),  # reading its messages
+    "aws.sns.topic": ("sns:Subscribe", "{arn}", "policy"),  # receiving what is published
     "aws.kms.key": ("kms:Decrypt", "{arn}", "policy"),
     "aws.sagemaker.model_package_group": (
         "sagemaker:DescribeModelPackage",
@@ -95,6 +97,7 @@ EXAMPLE_ARNS = {
 }
 _SENSITIVE_BUCKET = re.compile(r"train|dataset|model|artifact|feature|corpus|label", re.I)
 _NOT_DATA_BUCKET = re.compile(r"log|trail|audit", re.I)
+_ML_MESSAGES = re.compile(r"inferen|predict|train|model|label|feature|embedding|llm|sagemaker", re.I)
 _ML_REPOSITORY = re.compile(r"inferen|serving|llm|sagemaker|pytorch|tensorflow|triton|vllm", re.I)
 _OUTSIDER = "arn:aws:iam::999999999999:user/outsider"  # an AWS principal in no account of the scan
 
@@ -135,6 +138,7 @@ def add_nodes(inv: Inventory, graph: PrivilegeGraph) -> None:
             graph.alias(arn, r.uid)
     ml_buckets = _ml_buckets(inv)
     ml_buckets |= _ml_repositories(inv)
+    ml_buckets |= {q.uid for q, _ in _queue_triggers(inv, st)}
     for rtype in DATA_TYPES:
         for r in inv.of_type(rtype):
             graph.add_node(
@@ -149,8 +153,39 @@ def add_nodes(inv: Inventory, graph: PrivilegeGraph) -> None:
                     _sensitive(r, ml_buckets),
                 )
             )
-            if (arn := st.arns.of(r)[0]) is not None:
+            if (arn := _arn(st, r)) is not None:
                 graph.alias(arn, r.uid)
+
+
+# Types whose ARN `Arns` (aws_resolve) does not build from IaC names: (service, template)
+_LOCAL_ARNS = {"aws.sqs.queue": "sqs", "aws.sns.topic": "sns"}
+
+
+def _arn(st: _State, r: Resource) -> str | None:
+    """`Arns.of`, and for queues and topics written in IaC the ARN their name gives."""
+    arn = st.arns.of(r)[0]
+    if arn is None and r.type in _LOCAL_ARNS:
+        name = r.attrs.get("name")
+        name = name if isinstance(name, str) else r.name
+        region = r.region or st.scope.region
+        arn = f"arn:aws:{_LOCAL_ARNS[r.type]}:{region}:{r.account or st.scope.account}:{name}"
+    return arn
+
+
+def _own_policy(st: _State, r: Resource, doc: Any, arn: str) -> Any:
+    """A resource policy with its references to the resource itself (``Resource =
+    aws_sqs_queue.q.arn``) as the resource's ARN, and its other references resolved."""
+
+    def own(v: Any) -> Any:
+        if isinstance(v, Ref) and v.uid == r.uid and v.attr.lower() in ("", "arn"):
+            return arn
+        if isinstance(v, dict):
+            return {k: own(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [own(x) for x in v]
+        return v
+
+    return resolve_refs(own(doc), st.inv, st.arns, r.uid)
 
 
 def _admin(account: str) -> str:
@@ -188,6 +223,22 @@ _IMAGE_TYPES = (
     "aws.sagemaker.data_quality_job_definition",
     "aws.lambda.function",
 )
+
+
+def _queue_triggers(inv: Inventory, st: _State) -> list[tuple[Resource, Resource]]:
+    """(queue, function) for every event source mapping by which a queue in the scan invokes
+    a function in the scan."""
+    queues = {q.uid: q for q in inv.of_type("aws.sqs.queue")}
+    by_arn = {a: q for q in queues.values() if (a := _arn(st, q))}
+    out = []
+    for m in inv.of_type("aws.lambda.event_source_mapping"):
+        src = m.attrs.get("event_source_arn")
+        q = queues.get(src.uid) if isinstance(src, Ref) else by_arn.get(src) if isinstance(src, str) else None
+        if q is None:
+            continue
+        for fn in inv.related(m, "triggers"):
+            out.append((q, fn))
+    return out
 
 
 def _ml_repositories(inv: Inventory) -> set[str]:
@@ -228,6 +279,14 @@ def _sensitive(r: Resource, ml_buckets: set[str]) -> str | None:
         return "model registry"
     if r.type == "aws.sagemaker.feature_group":
         return "feature store"
+    if r.type in ("aws.sqs.queue", "aws.sns.topic"):
+        name = r.attrs.get("name")
+        name = name if isinstance(name, str) else r.name
+        if r.uid in ml_buckets:
+            return "messages that trigger ML compute"
+        if _ML_MESSAGES.search(f"{name} {r.name}"):
+            return "ML messages (by name)"
+        return None
     if r.type == "aws.ecr.repository":
         name = r.attrs.get("name")
         name = name if isinstance(name, str) else r.name
@@ -498,6 +557,31 @@ def _public_edges(st: _State, graph: PrivilegeGraph) -> None:
                     granted_by=(perm.uid,),
                     location=_attr_loc(perm, "principal"),
                     note='resource policy allows Principal "*"',
+                )
+            )
+    for queue, fn in _queue_triggers(inv, st):  # anyone may send what the function is given
+        arn = _arn(st, queue)
+        policy = queue.attrs.get("policy")
+        if not arn or not policy or not graph.has(fn.uid):
+            continue
+        doc = _own_policy(st, queue, policy, arn)
+        g = _public(
+            grant_of(
+                evaluate("sqs:SendMessage", arn, [], resource_policy=doc, principal=_OUTSIDER, context={})
+            )
+        )
+        if g is not None:
+            graph.add_edge(
+                Edge(
+                    INTERNET,
+                    fn.uid,
+                    "aws-public-invoke",
+                    ("sqs:SendMessage",),
+                    g.confidence,
+                    g.undecided,
+                    granted_by=(queue.uid,),
+                    location=_attr_loc(queue, "policy"),
+                    note=f"queue {queue.name} accepts messages from anyone and triggers the function",
                 )
             )
     for route in inv.of_type("aws.apigateway.rest_method", "aws.apigateway.http_route"):
@@ -897,7 +981,7 @@ class _EdgeContext:
         for rtype, (action, template, policy_attr) in DATA_TYPES.items():
             ds = _DataSet(rtype, action)
             for r in inv.of_type(rtype):
-                arn = self.st.arns.of(r)[0]
+                arn = _arn(self.st, r)
                 if not arn:
                     continue
                 if not self.graph.node(r.uid).sensitive:
@@ -907,7 +991,7 @@ class _EdgeContext:
                 ds.arn[r.uid] = darn
                 ds.owner[r.uid] = r.account or self.st.scope.account
                 if policy_attr and r.attrs.get(policy_attr):
-                    ds.policies[r.uid] = resolve_refs(r.attrs.get(policy_attr), inv, self.st.arns, r.uid)
+                    ds.policies[r.uid] = _own_policy(self.st, r, r.attrs.get(policy_attr), arn)
                 elif policy_attr and r.provenance.get(policy_attr) == "unresolved":
                     ds.unread.add(r.uid)  # not read (live secrets): not the same as none
                 if rtype == "aws.secretsmanager.secret":

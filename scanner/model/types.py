@@ -680,6 +680,31 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         terraform=("aws_ecr_repository", "aws_ecr_repository_policy"),
         cloudformation=("AWS::ECR::Repository",),
     ),
+    # Modelled for the privilege graph: who may read (or write) the messages ML compute consumes.
+    "aws.sqs.queue": TypeSpec(
+        "aws",
+        "SQS queue",  # its queue policy is folded in
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved (generated when omitted)",
+            "policy": "policy|None: the queue policy (inline, aws_sqs_queue_policy, AWS::SQS::QueuePolicy)",
+        },
+        terraform=("aws_sqs_queue", "aws_sqs_queue_policy"),
+        # AWS::SQS::QueuePolicy is folded into each queue its Queues name.
+        cloudformation=("AWS::SQS::Queue",),
+    ),
+    "aws.sns.topic": TypeSpec(
+        "aws",
+        "SNS topic",  # its topic policy is folded in
+        attrs={
+            "arn": "str|None",
+            "name": "str|Unresolved (generated when omitted)",
+            "policy": "policy|None: the topic policy (inline, aws_sns_topic_policy, AWS::SNS::TopicPolicy)",
+        },
+        terraform=("aws_sns_topic", "aws_sns_topic_policy"),
+        # AWS::SNS::TopicPolicy is folded into each topic its Topics name.
+        cloudformation=("AWS::SNS::Topic",),
+    ),
     "aws.kms.key": TypeSpec(
         "aws",
         "KMS key",
