@@ -10,8 +10,9 @@ roles are not subject to SCPs.
 What the scanner knows, and what it does with the rest:
 
 - Targets of type ROOT apply to every account (one Organization per inventory is assumed:
-  every AWS account in the inventory is taken to be a member of it). ACCOUNT targets apply
-  to that account only.
+  every AWS account in the inventory is taken to be a member of it, except, when the
+  attachments were read live, an account no SCP is attached to: AWS keeps at least one on
+  every member). ACCOUNT targets apply to that account only.
 - OU targets: neither the live collector nor IaC records which OU an account is in, so a
   level attached to an OU may or may not apply. Its Deny, and an Allow it lacks, make the
   affected edges ``conditional`` (named in their conditions), never silently removed.
