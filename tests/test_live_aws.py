@@ -70,11 +70,14 @@ def _assumed(servers, account: str) -> dict:
     }
 
 
-def _cfg(servers, *faults: Fault, **kw) -> AwsScanConfig:
+def _cfg(servers, *faults: Fault | Faults, **kw) -> AwsScanConfig:
+    """A scan config against the stand-in; `faults` are Fault rules, or one Faults whose hits
+    and hidden items the test reads afterwards."""
     import os
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
-    hooks = [Faults(*faults).hook()] if faults else []
+    layer = faults[0] if len(faults) == 1 and isinstance(faults[0], Faults) else Faults(*faults)
+    hooks = layer.hooks() if faults else []
     return AwsScanConfig(
         endpoint_url=servers.url, region="us-east-1", max_attempts=2, event_hooks=hooks, **kw
     )
@@ -269,6 +272,150 @@ def test_timeout_is_reported(servers, scenario):
     assert len(col.errors) == 1 and "timed out" in col.errors[0].reason
     assert "kms" in col.errors[0].unscanned
     assert any(r.type == "aws.ecr.repository" for r in col.normalized.resources)
+
+
+def _evaluate(col, *rules: str):
+    """The engine over a collection, with only `rules`: the ScanResult the gate reads."""
+    from scanner.engine import ScanOptions, run
+    from scanner.model.inventory import Inventory
+
+    inv = Inventory()
+    inv.extend(col.normalized.resources, col.normalized.relations)
+    return run(
+        inv,
+        targets=["aws"],
+        errors=col.errors,
+        sources=[],
+        options=ScanOptions(include_rules=list(rules)),
+        started_at="2026-01-01T00:00:00Z",
+    )
+
+
+def _names(col, rtype: str) -> set[str]:
+    return {r.name for r in col.normalized.resources if r.type == rtype}
+
+
+def test_5xx_is_retried_a_persistent_one_is_reported_and_the_rest_is_kept(servers, scenario):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scanner.gate import exit_code
+
+    always = Faults(
+        Fault("ecr", "DescribeRepositories", "InternalError", 500),  # a list call
+        Fault("sagemaker", "DescribeEndpointConfig", "ServiceUnavailable", 503),  # a detail call
+    )
+    once = Faults(
+        Fault("ecr", "DescribeRepositories", "ServiceUnavailable", 503, times=1),
+        Fault("sagemaker", "DescribeEndpointConfig", "InternalError", 500, times=1),
+    )
+    services = ["ecr", "kms", "sagemaker"]
+    with ThreadPoolExecutor(2) as pool:  # each waits out botocore's backoff: wait side by side
+        bad, good = pool.map(lambda f: collect_aws(_cfg(servers, f, services=services)), (always, once))
+    # once: retried, and the scan is complete
+    assert good.errors == []
+    assert once.hits == {("ecr", "DescribeRepositories"): 1, ("sagemaker", "DescribeEndpointConfig"): 1}
+    assert _names(good, "aws.ecr.repository") == {"inference"}
+    assert _names(good, "aws.sagemaker.endpoint_config") == {"ec-nokms", "ec-secure"}
+    # persistent: every attempt botocore makes gets the 5xx (max_attempts=2 counts retries: three
+    # attempts), then it is reported with the count
+    assert always.hits[("ecr", "DescribeRepositories")] == 3
+    by_call = {}
+    for e in bad.errors:
+        by_call.setdefault(e.reason.split(": ", 1)[1].split(" ")[0], []).append(e)
+    assert set(by_call) == {"ecr:DescribeRepositories", "sagemaker:DescribeEndpointConfig"}
+    (ecr,) = by_call["ecr:DescribeRepositories"]
+    assert "failed with a server error after 3 attempts: HTTP 500 InternalError" in ecr.reason
+    assert ecr.unscanned.startswith("ecr resources not read before ecr:DescribeRepositories failed")
+    configs = by_call["sagemaker:DescribeEndpointConfig"]
+    assert all("HTTP 503 ServiceUnavailable" in e.reason and "after 3 attempts" in e.reason for e in configs)
+    assert sorted(e.unscanned.split(" (")[0] for e in configs) == [
+        "SageMaker endpoint config ec-nokms",
+        "SageMaker endpoint config ec-secure",
+    ]
+    # what other calls read is kept; what was not seen is not in the inventory at all
+    assert _names(bad, "aws.kms.key") and _names(bad, "aws.sagemaker.endpoint") == {"ep-a"}
+    assert _names(bad, "aws.sagemaker.notebook_instance") == {"nb-open"}
+    assert not _names(bad, "aws.ecr.repository") and not _names(bad, "aws.sagemaker.endpoint_config")
+    rules = (
+        "ecr-repository-scan-on-push",
+        "sagemaker-endpoint-config-encrypted-with-cmk",
+        "kms-key-rotation-enabled",
+    )
+    res = _evaluate(bad, *rules)
+    # no rule ran on (let alone passed) a repository or config the scan could not read
+    assert res.checks == len(_names(bad, "aws.kms.key"))
+    assert {f.resource.type for f in res.findings} <= {"aws.kms.key"}
+    assert exit_code(res, "high") == 3  # incomplete: the KMS finding is medium
+    assert _evaluate(good, *rules).checks == res.checks + 1 + 2
+
+
+def test_a_failed_next_page_keeps_the_first_and_names_what_was_not_listed(servers, scenario):
+    from scanner.gate import exit_code
+
+    faults = Faults(
+        Fault("sagemaker", "ListEndpointConfigs", "InternalError", 500, on_next_page=True),
+        # IAM speaks XML: its second page arrives cut short
+        Fault(
+            "iam",
+            "GetAccountAuthorizationDetails",
+            "malformed",
+            on_next_page=True,
+            result_key="RoleDetailList",
+        ),
+    )
+    col = collect_aws(_cfg(servers, faults, services=["sagemaker", "iam"]))
+    (hidden_config,) = [c["EndpointConfigName"] for c in faults.hidden[("sagemaker", "ListEndpointConfigs")]]
+    hidden_roles = {r["RoleName"] for r in faults.hidden[("iam", "GetAccountAuthorizationDetails")]}
+    assert hidden_roles
+    errs = {e.reason.split("listing incomplete: ", 1)[1].split(" ")[0]: e for e in col.errors}
+    assert set(errs) == {"sagemaker:ListEndpointConfigs", "iam:GetAccountAuthorizationDetails"}
+    sm, iam = errs["sagemaker:ListEndpointConfigs"], errs["iam:GetAccountAuthorizationDetails"]
+    assert "server error after 3 attempts: HTTP 500 InternalError" in sm.reason
+    assert "(on page 2; the 1 item(s) of the first 1 page(s) were kept)" in sm.reason
+    assert sm.unscanned.startswith(
+        "SageMaker endpoint configs after the first 1 listed by sagemaker:ListEndpointConfigs"
+    )
+    assert "answered with a malformed body" in iam.reason and "on page 2" in iam.reason
+    assert "invalid XML received" in iam.reason and '"items"' not in iam.reason  # never the body itself
+    assert iam.unscanned.startswith("IAM users, groups, roles and policies after the first")
+    # the first page's resources are kept and described; the rest of the unit went on
+    seen = _names(col, "aws.sagemaker.endpoint_config")
+    assert seen == {"ec-nokms", "ec-secure"} - {hidden_config} and len(seen) == 1
+    assert _names(col, "aws.sagemaker.notebook_instance") == {"nb-open"}
+    roles = _names(col, "aws.iam.role")
+    assert roles and not roles & hidden_roles and _names(col, "aws.iam.user") == {"dev"}
+    # nothing is said about what was not seen: no check ran on it, so none passed it
+    res = _evaluate(
+        col, "sagemaker-endpoint-config-encrypted-with-cmk", "sagemaker-endpoint-config-multi-instance"
+    )
+    assert res.checks == 2 * len(seen)
+    assert hidden_config not in {f.resource.name for f in res.findings}
+    assert exit_code(res, "critical") == 3
+
+
+def test_a_malformed_answer_is_an_error_naming_the_call_never_an_empty_list(servers, scenario):
+    col = collect_aws(
+        _cfg(
+            servers,
+            Fault(
+                "ecr", "DescribeRepositories", "malformed"
+            ),  # JSON: botocore alone would read "no repositories"
+            Fault("lambda", "GetPolicy", "malformed"),  # REST-JSON, a detail call
+            Fault("kms", "GetKeyPolicy", "malformed"),
+            services=["ecr", "lambda", "kms"],
+        )
+    )
+    reasons = {e.reason.split(": ", 1)[1].split(" ")[0]: e for e in col.errors}
+    assert set(reasons) == {"ecr:DescribeRepositories", "lambda:GetPolicy", "kms:GetKeyPolicy"}
+    assert all(
+        "answered with a malformed body: HTTP 200 with a body that is not valid JSON" in e.reason
+        for e in col.errors
+    )
+    assert reasons["ecr:DescribeRepositories"].unscanned.startswith("ecr resources not read before")
+    assert reasons["lambda:GetPolicy"].unscanned.startswith("resource policy of Lambda function fn-public")
+    assert reasons["kms:GetKeyPolicy"].unscanned.startswith("key policy of KMS key")
+    assert not _names(col, "aws.ecr.repository")
+    assert "fn-public" in _names(col, "aws.lambda.function") and _names(col, "aws.kms.key")
 
 
 def test_region_not_enabled_is_quiet_only_away_from_home():

@@ -20,7 +20,14 @@ import yaml
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_live_gcp_standin import FIXTURES, IamStandIn, RestStandIn, denied, load_world  # noqa: E402
+from test_live_gcp_standin import (  # noqa: E402
+    FIXTURES,
+    IamStandIn,
+    RestStandIn,
+    denied,
+    error_body,
+    load_world,
+)
 
 from scanner.cli import main  # noqa: E402
 from scanner.collect.gcp.calls import GRPC, READ_ONLY_VERBS, REST  # noqa: E402
@@ -269,6 +276,213 @@ def test_a_timeout_is_retried_then_reported(world, tmp_path):
         rest.close(), iam.close()
     errs = [e for e in gcp_errors(report) if "Secret Manager" in e["unscanned"]]
     assert errs and "gave up after 2 attempts" in errs[0]["reason"] and "timeout" in errs[0]["reason"].lower()
+
+
+# ------------------------------------------------------------------------- 5xx, truncated pages, malformed
+class FaultyRest(RestStandIn):
+    """The REST stand-in with faults per route and page: `fail(key, status, token=..., times=...,
+    body=...)` answers the route's page `token` (None: the first page) with `status` and a
+    Google error body, or with `body` as a 200 (a body cut short), `times` times (None: always)."""
+
+    def __init__(self, world: dict):
+        super().__init__(world)
+        self.faults: list[dict] = []
+
+    def fail(self, key: str, status: int = 500, *, token=None, times=None, body: bytes | None = None):
+        self.faults.append({"key": key, "status": status, "token": token, "times": times, "body": body})
+
+    def handle(self, h, verb: str) -> None:
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(h.path)
+        query = parse_qs(parts.query)
+        key, token = self._key(parts.path, query), (query.get("pageToken") or [None])[0]
+        with self._lock:
+            f = next(
+                (
+                    f
+                    for f in self.faults
+                    if f["key"] == key and f["token"] == token and f["times"] != 0 and verb == "GET"
+                ),
+                None,
+            )
+            if f is not None:
+                f["times"] = None if f["times"] is None else f["times"] - 1
+                self.calls.append((verb, h.path))
+                self.hits[key] = self.hits.get(key, 0) + 1
+        if f is None:
+            return super().handle(h, verb)
+        if f["body"] is not None:
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json; charset=UTF-8")
+            h.send_header("Content-Length", str(len(f["body"])))
+            h.end_headers()
+            h.wfile.write(f["body"])
+            return
+        name = {500: "INTERNAL", 503: "UNAVAILABLE"}.get(f["status"], "UNKNOWN")
+        self._send(h, f["status"], error_body(f["status"], name, f"injected {f['status']}"))
+
+
+class FaultyIam(IamStandIn):
+    """The gRPC stand-in with counted faults (`once[method] = [(code, message), ...]`, each
+    served once) and a fault on one page of ListServiceAccounts (`page_faults[token]`)."""
+
+    def __init__(self, world: dict):
+        super().__init__(world)
+        self.once: dict[str, list[tuple]] = {}
+        self.page_faults: dict[str, tuple] = {}
+
+    def _fault(self, name: str, context) -> None:
+        if self.once.get(name):
+            context.abort(*self.once[name].pop(0))
+        super()._fault(name, context)
+
+    def _list_sas(self, req, context):
+        if req.page_token in self.page_faults:
+            context.abort(*self.page_faults[req.page_token])
+        return super()._list_sas(req, context)
+
+
+@pytest.fixture
+def faulty(world):
+    rest, iam = FaultyRest(world), FaultyIam(world)
+    try:
+        yield rest, iam
+    finally:
+        rest.close()
+        iam.close()
+
+
+RUN = "v2/projects/ml-prod/locations/us-central1/services"
+ENDPOINTS = "v1/projects/ml-prod/locations/us-central1/endpoints"
+SECRETS = "v1/projects/ml-prod/secrets"
+REPOS = "v1/projects/ml-prod/locations/us-central1/repositories"
+CUT = b'{"endpoints": [{"name": "projects/111111111111/locations/us-central1/endpoints/1003", "displ'
+GATE = ("--fail-on", "critical", "--categories", "encryption,logging")  # nothing here is critical
+
+
+def uids(inv, rtype):
+    return {r["uid"] for r in inv["resources"] if r["type"] == rtype}
+
+
+def test_5xx_is_retried_and_a_persistent_one_is_reported_never_passed(faulty, tmp_path):
+    rest, iam = faulty
+    rest.fail(RUN, 503, times=1)  # once: retried, Cloud Run is complete
+    rest.fail(SECRETS, 500)  # persistent
+    iam.once["ListRoles"] = [(grpc.StatusCode.UNAVAILABLE, "the service is currently unavailable")]
+    iam.faults["ListServiceAccountKeys"] = (grpc.StatusCode.INTERNAL, "internal error")  # persistent
+    r, report, inv = scan(rest, iam, tmp_path, "--retries", "1", projects=("ml-prod",))
+    assert r.exit_code == 1  # the high findings of what was read still gate
+    assert rest.hits[RUN] == 2 and rest.hits[SECRETS] == 2  # one retry each (--retries 1)
+    assert len(uids(inv, "gcp.run.service")) == 1 and len(uids(inv, "gcp.iam.custom_role")) == 2
+    errs = gcp_errors(report)
+    secrets = [e for e in errs if "Secret Manager" in e["unscanned"]]
+    assert [e["unscanned"] for e in secrets] == ["Secret Manager secrets in project ml-prod"]
+    assert secrets[0]["reason"].startswith(
+        "secretmanager.projects.secrets.list failed: gave up after 2 attempts: HTTP 500: injected 500"
+    )
+    keys = [e for e in errs if e["unscanned"].startswith("keys of service account")]
+    assert len(keys) == 3 and len(errs) == 4
+    assert all(
+        e["reason"].startswith(
+            "google.iam.admin.v1.IAM/ListServiceAccountKeys failed: gave up after 2 attempts"
+        )
+        and "InternalServerError" in e["reason"]
+        for e in keys
+    )
+    # kept: the service accounts the keys belong to; never passed: their key rule is UNKNOWN,
+    # and no secret was checked at all
+    assert len(uids(inv, "gcp.iam.service_account")) == 3 and not uids(inv, "gcp.secretmanager.secret")
+    assert (
+        sorted(
+            f["status"]
+            for f in report["findings"]
+            if f["rule_id"] == "gcp-service-account-no-user-managed-keys"
+        )
+        == ["unknown"] * 3
+    )
+    assert not [f for f in report["findings"] if f["resource"]["type"] == "gcp.secretmanager.secret"]
+    # the same faults, gated at critical: incomplete
+    rest.hits.clear()
+    r, _, _ = scan(rest, iam, tmp_path, "--retries", "1", *GATE, projects=("ml-prod",))
+    assert r.exit_code == 3
+
+
+def test_a_failed_page_keeps_the_earlier_pages_and_says_the_listing_is_incomplete(world, tmp_path):
+    canary = copy.deepcopy(world["rest"][RUN]["services"][0])
+    canary["name"] = "projects/ml-prod/locations/us-central1/services/canary"
+    world["rest"][RUN]["services"].append(canary)  # three services: two pages
+    rest, iam = FaultyRest(world), FaultyIam(world)
+    rest.fail(RUN, 500, token="2")
+    rest.fail(ENDPOINTS, token="2", body=CUT)  # the second page arrives cut in the middle
+    iam.page_faults["1"] = (grpc.StatusCode.UNAVAILABLE, "the service is currently unavailable")
+    try:
+        r, report, inv = scan(rest, iam, tmp_path, "--retries", "1", *GATE, projects=("ml-prod",))
+    finally:
+        rest.close(), iam.close()
+    assert r.exit_code == 3
+    errs = {e["unscanned"]: e["reason"] for e in gcp_errors(report)}
+    assert set(errs) == {
+        "Cloud Run services in project ml-prod, region us-central1: those after the first 2 listed",
+        "Vertex AI endpoints in project ml-prod, region us-central1: those after the first 2 listed",
+        "service accounts of project ml-prod: those after the first 1 listed",
+    }
+    run, vertex, sas = (errs[k] for k in sorted(errs))
+    assert run.startswith(
+        "listing incomplete: run.projects.locations.services.list failed on page 2 after 2 item(s) were read: "
+        "gave up after 2 attempts: HTTP 500"
+    )
+    assert vertex.startswith(
+        "listing incomplete: aiplatform.projects.locations.endpoints.list failed on page 2 after 2 item(s)"
+    )
+    assert "malformed answer, not valid JSON" in vertex
+    assert sas.startswith("listing incomplete: google.iam.admin.v1.IAM/ListServiceAccounts failed on page 2")
+    assert "ServiceUnavailable" in sas
+    # the first pages' resources are kept, with what was read about them (the IAM policies);
+    # embed, the other one on the first page, is a function's service: reported as the function
+    prefix = "//run.googleapis.com/projects/ml-prod/locations/us-central1/services/"
+    assert uids(inv, "gcp.run.service") == {prefix + "predict"}
+    assert all(
+        isinstance(r["attrs"]["invoker_members"], list)
+        for r in inv["resources"]
+        if r["type"] == "gcp.run.service"
+    )
+    ep = "//aiplatform.googleapis.com/projects/111111111111/locations/us-central1/endpoints/"
+    assert uids(inv, "gcp.vertex.endpoint") == {ep + "1001", ep + "1002"}
+    assert uids(inv, "gcp.iam.service_account") == {
+        "//iam.googleapis.com/projects/ml-prod/serviceAccounts/predict-sa@ml-prod.iam.gserviceaccount.com"
+    }
+    # what was not listed is nowhere: not in the inventory, so no rule ran on it or passed it
+    # (endpoint 1003 fails request-response logging in a complete scan)
+    unseen = (prefix + "canary", ep + "1003", "trainer-sa@", "-compute@developer")
+    assert not [u for r in inv["resources"] for u in unseen if u in r["uid"]]
+    assert not [f for f in report["findings"] for u in unseen if u in f["resource"]["uid"]]
+
+
+def test_a_malformed_answer_names_the_call_and_is_retried_never_a_crash(faulty, tmp_path):
+    rest, iam = faulty
+    rest.fail(REPOS, body=b"<html><body>502 Bad Gateway</body></html>")  # always
+    rest.fail(SECRETS, body=b'{"secrets": [{"name": "proj', times=1)  # once: retried
+    rest.fail(f"{RUN}/predict:getIamPolicy", body=b'{"bindings": [')  # always: the policy is unknown
+    r, report, inv = scan(rest, iam, tmp_path, "--retries", "1", projects=("ml-prod",))
+    errs = {e["unscanned"]: e["reason"] for e in gcp_errors(report)}
+    assert set(errs) == {
+        "Artifact Registry repositories in project ml-prod, location us-central1",
+        f"IAM policy (invokers) of {RUN[3:]}/predict",
+    }
+    assert errs["Artifact Registry repositories in project ml-prod, location us-central1"].startswith(
+        "artifactregistry.projects.locations.repositories.list failed: gave up after 2 attempts: "
+        "malformed answer, not valid JSON"
+    )
+    assert (
+        "run.projects.locations.services.getIamPolicy failed: gave up after 2 attempts: malformed"
+        in (errs[f"IAM policy (invokers) of {RUN[3:]}/predict"])
+    )
+    assert len(uids(inv, "gcp.secretmanager.secret")) == 2 and not uids(
+        inv, "gcp.artifactregistry.repository"
+    )
+    public = [f for f in report["findings"] if f["rule_id"] == "cloudrun-service-not-public"]
+    assert [(f["resource"]["uid"].rsplit("/", 1)[1], f["status"]) for f in public] == [("predict", "unknown")]
 
 
 def test_folder_scope_lists_its_projects(standins, tmp_path):

@@ -40,10 +40,11 @@ def write_kubeconfig(tmp_path: Path, url: str, contexts=(CTX,), token: str = TOK
     return str(p)
 
 
-def scan(server, tmp_path, policy=NO_WAIT, page_size=None, sleep=None, contexts=(CTX,)):
+def scan(server, tmp_path, policy=NO_WAIT, page_size=None, sleep=None, contexts=(CTX,), rules=None):
     kc = write_kubeconfig(tmp_path, server.url, contexts)
     targets = resolve_targets(kc, (), len(contexts) > 1)
-    return scan_k8s(targets, ScanOptions(today="2026-01-15"), page_size, policy, sleep or (lambda s: None))
+    options = ScanOptions(today="2026-01-15", include_rules=rules)
+    return scan_k8s(targets, options, page_size, policy, sleep or (lambda s: None))
 
 
 def live_errors(result):
@@ -405,6 +406,95 @@ def test_a_timeout_then_an_answer_is_a_complete_scan(server, tmp_path):
     result, inv = scan(server, tmp_path, policy=policy)
     assert not live_errors(result)
     assert inv.get(f"k8s:{CTX}/team-a/Deployment/feature-api") is not None
+
+
+# ------------------------------------------------------------------ 5xx, truncated pages, malformed
+PINNED = ["k8s-images-pinned-by-digest"]  # medium: below the gate's "high"
+
+
+def test_5xx_is_retried_and_a_persistent_one_is_reported_never_passed(server, tmp_path):
+    from scanner.gate import exit_code
+
+    whole, whole_inv = scan(server, tmp_path, rules=PINNED)
+    server.requests.clear()
+    server.fail("/api/v1/nodes", 503, "the server is currently unable to handle the request")  # once
+    server.fail("/apis/apps/v1/deployments", 500, "etcdserver: request timed out", sticky=True)
+    result, inv = scan(server, tmp_path, rules=PINNED)
+    (err,) = live_errors(result)
+    assert err.reason == (
+        f"cluster {CTX}: HTTP 500 from the API server while trying to list deployments.apps in all "
+        "namespaces: etcdserver: request timed out (after 3 attempts)"
+    )
+    assert err.unscanned.startswith("Deployments") and err.unscanned.endswith(f"in cluster {CTX}")
+    assert sum(1 for r in server.requests if r.path == "/apis/apps/v1/deployments") == 3
+    assert sum(1 for r in server.requests if r.path == "/api/v1/nodes") == 2  # the 503, then the answer
+    assert len(inv.of_type("k8s.node")) == 3  # retried: complete
+    assert inv.get(f"k8s:{CTX}/team-a/Deployment/feature-api") is None
+    assert inv.get(f"k8s:{CTX}/team-a/Pod/debug-gpu") is not None  # other calls' objects are kept
+    # the Deployment was not seen, so no rule checked it; the ReplicaSets the scan did read are
+    # checked in its place, on their own pod templates (a pass there is a pass on what was seen)
+    before = {r.uid for r in whole_inv.of_type("k8s.workload")}
+    after = {r.uid for r in inv.of_type("k8s.workload")}
+    assert before - after == {f"k8s:{CTX}/team-a/Deployment/feature-api"}
+    assert after - before == {
+        f"k8s:{CTX}/team-a/ReplicaSet/feature-api-7c9d8b6f4",
+        f"k8s:{CTX}/ml-serving/ReplicaSet/llm-chat-predictor-6d8f9c7b5",
+    }
+    assert not [f for f in result.findings if "/Deployment/" in f.resource.uid]
+    assert result.checks == whole.checks - 1 + 2
+    assert exit_code(whole, "high") == 0 and exit_code(result, "high") == 3
+
+
+def test_a_failed_continue_page_keeps_the_first_page_and_names_the_rest(server, tmp_path):
+    from scanner.gate import exit_code
+
+    whole, whole_inv = scan(server, tmp_path, page_size=4, rules=PINNED)
+    server.fail("/api/v1/pods", 500, "etcdserver: leader changed", sticky=True, continued=True)
+    cut = '{"kind": "ServiceAccountList", "apiVersion": "v1", "items": [{"metadata": {"name": "defa'
+    server.fail("/api/v1/serviceaccounts", body=cut, sticky=True, continued=True)
+    result, inv = scan(server, tmp_path, page_size=4, rules=PINNED)
+    errs = {e.unscanned: e.reason for e in live_errors(result)}
+    pods = next(u for u in errs if u.startswith("Pods"))
+    assert pods.endswith(f"in cluster {CTX}: those after the first 4 listed")
+    assert errs[pods] == (
+        f"cluster {CTX}: listing incomplete: page 2 failed after 4 object(s) were listed: HTTP 500 from the "
+        "API server while trying to list pods in all namespaces (page 2): etcdserver: leader changed "
+        "(after 3 attempts)"
+    )
+    sas = next(u for u in errs if u.startswith("ServiceAccounts"))
+    assert sas.endswith("those after the first 4 listed") and len(errs) == 2
+    assert "listing incomplete: page 2 failed after 4 object(s)" in errs[sas]
+    assert "a malformed answer (HTTP 200)" in errs[sas] and "the answer is not JSON" in errs[sas]
+    # the first pages are kept: four service accounts of five; team-b/default was on page two
+    assert {r.name for r in inv.of_type("k8s.service_account")} == {"default", "trainer", "llm-chat"}
+    assert inv.get(f"k8s:{CTX}/team-b/ServiceAccount/default") is None
+    assert inv.get(f"k8s:{CTX}/team-a/ServiceAccount/trainer") is not None
+    # debug-gpu, a standalone pod on page two, is not in the scan: not checked, not passed
+    lost = {r.uid for r in whole_inv.of_type("k8s.workload")} - {r.uid for r in inv.of_type("k8s.workload")}
+    assert lost == {f"k8s:{CTX}/team-a/Pod/debug-gpu"}
+    assert not [f for f in result.findings if f.resource.uid in lost]
+    assert whole.checks - result.checks == 1
+    assert exit_code(result, "high") == 3
+
+
+def test_a_malformed_answer_is_retried_then_an_error_naming_the_call(server, tmp_path):
+    cut = '{"kind": "NodeList", "apiVersion": "v1", "items": [{"metadata": {"name": "ip-10'
+    server.fail("/api/v1/nodes", body=cut, sticky=True)
+    server.fail("/apis/apps/v1/deployments", body="<html>502 Bad Gateway</html>")  # once
+    result, inv = scan(server, tmp_path)
+    (err,) = live_errors(result)
+    assert err.reason == (
+        f"cluster {CTX}: a malformed answer (HTTP 200) from the API server while trying to list nodes "
+        f"(cluster-scoped): the answer is not JSON (malformed or cut short, {len(cut)} bytes) (after 3 attempts)"
+    )
+    assert err.unscanned.startswith("Nodes") and not inv.of_type("k8s.node")
+    assert inv.get(f"k8s:{CTX}/team-a/Deployment/feature-api") is not None  # retried
+    # a malformed discovery document costs the cluster, named, never a crash
+    server.fail("/apis", body='{"kind": "APIGroupList", "groups": [', sticky=True)
+    result, inv = scan(server, tmp_path)
+    (err,) = live_errors(result)
+    assert "a malformed answer (HTTP 200)" in err.reason and "API discovery" in err.reason
+    assert err.unscanned == f"everything in cluster {CTX}" and len(inv) == 0 and result.incomplete
 
 
 def test_bad_credentials_cost_the_cluster_and_say_so(server, tmp_path):

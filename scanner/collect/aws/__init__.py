@@ -20,7 +20,7 @@ from .code import CodeLimits
 from .collectors import ENDPOINT_SERVICE, GLOBAL, REGIONAL, s3, supporting
 from .collectors import SERVICES as ALL_SERVICES
 from .context import Account, Ctx, Lanes, RegionOff
-from .faults import CallFailed
+from .faults import CallFailed, check_json_body
 from .progress import ScanProgress
 from .recorder import CallRecorder
 from .session import AwsSetupError, enabled_regions, resolve_scope, service_regions
@@ -89,7 +89,7 @@ def _run_unit(u: Unit, options: dict, lanes: Lanes, progress: ScanProgress | Non
         ctx.records.clear()  # the region is off: nothing there, nothing missed
     except CallFailed as e:
         try:
-            ctx.failed(e, f"{u.service} resources not read before the failure")
+            ctx.failed(e, f"{u.service} resources not read before {e.permission} failed")
         except RegionOff:
             ctx.records.clear()
     except Exception as e:  # a collector bug: say what went unscanned, keep the rest
@@ -108,7 +108,8 @@ def _run_unit(u: Unit, options: dict, lanes: Lanes, progress: ScanProgress | Non
 def collect_aws(cfg: AwsScanConfig) -> AwsCollection:
     started = time.perf_counter()
     recorder = CallRecorder()
-    hooks = [("before-call", recorder.before_call), *cfg.event_hooks]
+    # a 2xx JSON body that does not parse fails the call (botocore would read it as empty)
+    hooks = [("before-call", recorder.before_call), ("before-parse", check_json_body), *cfg.event_hooks]
     scope = resolve_scope(cfg, hooks)
     services = [s for s in (cfg.services or ALL_SERVICES)]
     unknown = sorted(set(services) - set(ALL_SERVICES))

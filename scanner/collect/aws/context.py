@@ -6,6 +6,7 @@ calls in flight across every unit and detail task together."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -17,9 +18,19 @@ from scanner.model.finding import ScanError
 from scanner.normalize.aws import Raw
 
 from .calls import is_declared
-from .faults import CallFailed, classify
+from .faults import CallFailed, MalformedAnswer, classify
 
 log = logging.getLogger("mlposture.aws")
+
+
+@functools.cache
+def failures() -> tuple[type[BaseException], ...]:
+    """What a call can raise that is the service's (or the wire's) doing, not a bug here
+    (botocore is imported on first use, as everywhere in the collectors)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    return (ClientError, BotoCoreError, ResponseParserError, MalformedAnswer)
 
 
 @dataclass
@@ -123,7 +134,7 @@ class Ctx:
     ) -> dict | None:
         """One call; None when the answer is one of the `missing` error codes."""
         from botocore import xform_name
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import ClientError
 
         if not is_declared(service, op):
             raise AssertionError(f"{service}:{op} is not declared in scanner.collect.aws.calls")
@@ -134,16 +145,23 @@ class Ctx:
         except ClientError as e:
             if (e.response.get("Error") or {}).get("Code") in missing:
                 return None
-            c = classify(e, quiet_region=self.quiet_region)
-            raise CallFailed(c.kind, service, op, c.detail) from None
-        except BotoCoreError as e:
-            c = classify(e, quiet_region=self.quiet_region)
-            raise CallFailed(c.kind, service, op, c.detail) from None
+            raise self._failed(e, service, op) from None
+        except failures() as e:
+            raise self._failed(e, service, op) from None
 
-    def pages(self, service: str, op: str, key: str, *, region: str | None = None, **params) -> Iterator[Any]:
-        """Items under `key` across every page (botocore's paginator where it has one)."""
+    def _failed(self, e: BaseException, service: str, op: str) -> CallFailed:
+        c = classify(e, quiet_region=self.quiet_region)
+        return CallFailed(c.kind, service, op, c.detail, c.attempts)
+
+    def pages(
+        self, service: str, op: str, key: str, *, region: str | None = None, what: str = "", **params
+    ) -> Iterator[Any]:
+        """Items under `key` across every page (botocore's paginator where it has one). A
+        failure on the first page raises CallFailed; one on a later page ends the listing
+        there: the items already read are kept (the caller goes on with them) and an error
+        says the listing is incomplete, naming the call and `what` (the kind it lists) after
+        the items read."""
         from botocore import xform_name
-        from botocore.exceptions import BotoCoreError, ClientError
 
         client = self.account.client(service, region or self.region)
         if not client.can_paginate(xform_name(op)):
@@ -152,16 +170,37 @@ class Ctx:
         if not is_declared(service, op):
             raise AssertionError(f"{service}:{op} is not declared in scanner.collect.aws.calls")
         pages = iter(client.get_paginator(xform_name(op)).paginate(**params))
+        read = items = 0
         while True:
             try:
                 with self.gate():
                     page = next(pages)
             except StopIteration:
                 return
-            except (ClientError, BotoCoreError) as e:
-                c = classify(e, quiet_region=self.quiet_region)
-                raise CallFailed(c.kind, service, op, c.detail) from None
-            yield from page.get(key) or []
+            except failures() as e:
+                failed = self._failed(e, service, op)
+                if read == 0 or failed.kind == "region":
+                    raise failed from None
+                self.truncated(failed, read, items, what)
+                return
+            read += 1
+            got = page.get(key) or []
+            items += len(got)
+            yield from got
+
+    def truncated(self, e: CallFailed, pages: int, items: int, what: str) -> None:
+        """A listing that stopped after `pages` pages: what they held is kept, the rest named."""
+        what = what or "items"
+        self.errors.append(
+            ScanError(
+                source="aws",
+                reason=(
+                    f"{self.where}: listing incomplete: {e.reason} (on page {pages + 1}; "
+                    f"the {items} item(s) of the first {pages} page(s) were kept)"
+                ),
+                unscanned=f"{what} after the first {items} listed by {e.permission} ({self.where})",
+            )
+        )
 
     def gate(self):
         import contextlib

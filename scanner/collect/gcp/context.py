@@ -1,6 +1,7 @@
 """The state one GCP scan collects into: raw API records, what could not be read, and the
 quieter notes (APIs not enabled). Each collector works in `unit`s: a unit that fails is
-reported with exactly what it left unscanned, and what it read before failing is kept."""
+reported with exactly what it left unscanned, and what it read before failing is kept
+(listings are consumed as they arrive, so a later page that fails costs only what it held)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 from scanner.model.finding import ScanError
 
-from .faults import ApiDisabled, Denied, GcpCallError, NotFound
+from .faults import ApiDisabled, Denied, GcpCallError, NotFound, PageFailed
 
 
 @dataclass
@@ -65,6 +66,8 @@ class ScanContext:
         """Run one unit of collection; a failure becomes an error naming `unscanned`."""
         try:
             yield
+        except PageFailed as e:  # what the earlier pages held was added: name only the rest
+            self.error(str(e)[:500], f"{unscanned}: those after the first {e.kept} listed")
         except ApiDisabled as e:
             self.note(project, e.service or api, unscanned)
         except Denied as e:

@@ -5,7 +5,10 @@
 - ApiDisabled: the API is not enabled in the project (403 SERVICE_DISABLED /
   accessNotConfigured). Nothing of that service can exist there in a usable state, so it
   is a quieter note, not an incomplete scan.
-- Transient (timeouts, 429, 5xx): retried with exponential backoff, then reported.
+- Transient (timeouts, 429, 5xx, a dropped connection, a 2xx body that is not JSON):
+  retried with exponential backoff, then reported naming the call.
+- PageFailed: a later page of a listing failed for good. What the earlier pages held is
+  kept; the error says the listing is incomplete and what was not listed.
 """
 
 from __future__ import annotations
@@ -55,6 +58,20 @@ class Transient(GcpCallError):
     """Retryable: raised by `classify` and retried by `with_retry`."""
 
 
+class PageFailed(GcpCallError):
+    """Page `page` (2 or later) of a listing failed for good after `kept` items were read
+    from the pages before it: the caller keeps those, the scan names the rest."""
+
+    def __init__(self, call: str, page: int, kept: int, cause: GcpCallError):
+        why = str(cause).removeprefix(f"{call} failed: ")
+        super().__init__(
+            f"listing incomplete: {call} failed on page {page} after {kept} item(s) were read: {why}",
+            status=cause.status,
+            permission=cause.permission,
+        )
+        self.call, self.page, self.kept, self.cause = call, page, kept, cause
+
+
 @dataclass
 class RetryPolicy:
     attempts: int = 5  # first try included
@@ -67,8 +84,12 @@ class RetryPolicy:
         return d / 2 + random.random() * d / 2
 
 
-def with_retry(fn: Callable[[], T], policy: RetryPolicy, classify: Callable[[Exception], Exception]) -> T:
-    """Run `fn`; turn its failures into our errors; retry the transient ones."""
+def with_retry(
+    fn: Callable[[], T], policy: RetryPolicy, classify: Callable[[Exception], Exception], call: str = ""
+) -> T:
+    """Run `fn`; turn its failures into our errors; retry the transient ones. `call` names
+    the call in the error that a failure ends with (denials name their permission)."""
+    named = f"{call} failed: " if call else ""
     last: Exception | None = None
     for n in range(max(1, policy.attempts)):
         try:
@@ -77,13 +98,17 @@ def with_retry(fn: Callable[[], T], policy: RetryPolicy, classify: Callable[[Exc
             err = classify(e)
             if err is e and not isinstance(e, GcpCallError):
                 raise
+            if type(err) is GcpCallError and named:
+                err = GcpCallError(f"{named}{err}", status=err.status, permission=err.permission)
             if not isinstance(err, Transient):
                 raise err from e
             last = err
             if n + 1 < policy.attempts:
                 policy.sleep(policy.delay(n))
     assert last is not None
-    raise GcpCallError(f"gave up after {policy.attempts} attempts: {last}", status=last.status) from last
+    raise GcpCallError(
+        f"{named}gave up after {policy.attempts} attempts: {last}", status=last.status
+    ) from last
 
 
 def _error_body(content: Any) -> dict:
@@ -116,10 +141,17 @@ def permission_in(message: str) -> str:
 def classify_http(e: Exception, needed: str = "") -> Exception:
     """googleapiclient / httplib2 failures -> our errors. `needed` is the permission the
     call is declared to need, named when the error body does not say."""
+    import http.client
+
+    import httplib2
     from googleapiclient.errors import HttpError
 
     if isinstance(e, TimeoutError | socket.timeout | ConnectionError):
         return Transient(f"network error: {type(e).__name__}: {e}", status="timeout")
+    if isinstance(e, http.client.HTTPException | httplib2.HttpLib2Error):  # a body cut short, a bad answer
+        return Transient(f"network error: {type(e).__name__}: {str(e)[:200]}", status="network")
+    if isinstance(e, ValueError):  # a 2xx answer whose body is not JSON (googleapiclient's model)
+        return Transient(f"malformed answer, not valid JSON: {str(e)[:200]}", status="malformed")
     if not isinstance(e, HttpError):
         return e
     status = int(e.resp.status)

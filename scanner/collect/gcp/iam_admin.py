@@ -1,13 +1,15 @@
 """The IAM admin API (service accounts, their keys and policies, custom roles) through
 google-cloud-iam, which speaks gRPC only. Pages are fetched one call at a time so each is
-retried on its own and recorded."""
+retried on its own and recorded; the lists are generators, so what earlier pages held is
+kept when a later page fails."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .calls import GRPC
-from .faults import classify_grpc, with_retry
+from .faults import GcpCallError, PageFailed, classify_grpc, with_retry
 from .recorder import CallRecorder
 from .settings import GcpSettings, is_loopback
 
@@ -48,7 +50,28 @@ class IamAdmin:
 
     def _call(self, method: str, fn):
         needed = GRPC[method].permission
-        return with_retry(fn, self.settings.retry, lambda e: classify_grpc(e, needed))
+        return with_retry(
+            fn, self.settings.retry, lambda e: classify_grpc(e, needed), call=method.lstrip("/")
+        )
+
+    def _pages(self, method: str, fetch, items: str) -> Iterator[dict]:
+        """Items of a paginated list, one call a page (`fetch(token)`), each retried on its own.
+        A failure on a later page raises PageFailed once the earlier pages' items are yielded."""
+        token, page, kept = "", 0, 0
+        while True:
+            page += 1
+            try:
+                got = self._call(method, lambda token=token: fetch(token))
+            except GcpCallError as e:
+                if page == 1:
+                    raise
+                raise PageFailed(method.lstrip("/"), page, kept, e) from e
+            batch = [self._json(x) for x in getattr(got, items)]
+            kept += len(batch)
+            yield from batch
+            token = got.next_page_token
+            if not token:
+                return
 
     def _kw(self) -> dict:
         return {"retry": None, "timeout": self.settings.timeout}
@@ -57,19 +80,14 @@ class IamAdmin:
     def _json(msg) -> dict:
         return type(msg).to_dict(msg, use_integers_for_enums=False, preserving_proto_field_name=False)
 
-    def service_accounts(self, project: str) -> list[dict]:
-        out: list[dict] = []
-        token = ""
-        while True:
-            req = {"name": f"projects/{project}", "page_token": token}
-            page = self._call(
-                "/google.iam.admin.v1.IAM/ListServiceAccounts",
-                lambda req=req: self.client.list_service_accounts(request=req, **self._kw()),
-            )
-            out.extend(self._json(a) for a in page.accounts)
-            token = page.next_page_token
-            if not token:
-                return out
+    def service_accounts(self, project: str) -> Iterator[dict]:
+        return self._pages(
+            "/google.iam.admin.v1.IAM/ListServiceAccounts",
+            lambda token: self.client.list_service_accounts(
+                request={"name": f"projects/{project}", "page_token": token}, **self._kw()
+            ),
+            "accounts",
+        )
 
     def keys(self, sa_name: str) -> list[dict]:
         from google.cloud.iam_admin_v1 import ListServiceAccountKeysRequest
@@ -96,18 +114,14 @@ class IamAdmin:
         )
         return MessageToDict(pol)
 
-    def custom_roles(self, project: str) -> list[dict]:
+    def custom_roles(self, project: str) -> Iterator[dict]:
         from google.cloud.iam_admin_v1 import ListRolesRequest, RoleView
 
-        out: list[dict] = []
-        token = ""
-        while True:
-            req = ListRolesRequest(parent=f"projects/{project}", view=RoleView.FULL, page_token=token)
-            page = self._call(
-                "/google.iam.admin.v1.IAM/ListRoles",
-                lambda req=req: self.client.list_roles(request=req, **self._kw()),
-            )
-            out.extend(self._json(r) for r in page.roles)
-            token = page.next_page_token
-            if not token:
-                return out
+        return self._pages(
+            "/google.iam.admin.v1.IAM/ListRoles",
+            lambda token: self.client.list_roles(
+                request=ListRolesRequest(parent=f"projects/{project}", view=RoleView.FULL, page_token=token),
+                **self._kw(),
+            ),
+            "roles",
+        )

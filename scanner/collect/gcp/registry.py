@@ -11,8 +11,8 @@ def collect_repositories(ctx: ScanContext, project: str, location: str) -> None:
     parent = f"projects/{project}/locations/{location}"
     what = f"Artifact Registry repositories in project {project}, location {location}"
     with ctx.unit(what, project, "artifactregistry.googleapis.com"):
-        items = list(ctx.rest.pages(lambda t: repos().list(parent=parent, pageToken=t), "repositories"))
-        for item in items:
+        # consumed as it arrives: a later page that fails leaves the earlier ones scanned
+        for item in ctx.rest.pages(lambda t: repos().list(parent=parent, pageToken=t), "repositories"):
             policy, why = ctx.policy_of(
                 lambda item=item: ctx.rest.call(
                     repos().getIamPolicy(resource=item["name"], **{"options_requestedPolicyVersion": 3})
@@ -28,8 +28,7 @@ def collect_secrets(ctx: ScanContext, project: str) -> None:
     secrets = ctx.rest.service("secretmanager", "v1").projects().secrets
     with ctx.unit(f"Secret Manager secrets in project {project}", project, "secretmanager.googleapis.com"):
         parent = f"projects/{project}"
-        items = list(ctx.rest.pages(lambda t: secrets().list(parent=parent, pageToken=t), "secrets"))
-        for item in items:
+        for item in ctx.rest.pages(lambda t: secrets().list(parent=parent, pageToken=t), "secrets"):
             policy, why = ctx.policy_of(
                 lambda item=item: ctx.rest.call(
                     secrets().getIamPolicy(resource=item["name"], **{"options_requestedPolicyVersion": 3})

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .calls import REST
-from .faults import classify_http, with_retry
+from .faults import GcpCallError, PageFailed, classify_http, with_retry
 from .recorder import CallRecorder
 from .settings import GcpSettings
 
@@ -62,17 +62,41 @@ class RestClients:
 
         def attempt() -> dict:
             self.recorder.add(request.methodId, request.method, request.uri)
-            return request.execute(num_retries=0)
+            got = request.execute(num_retries=0)
+            if got is not None and not isinstance(got, dict):
+                # googleapiclient hands back a body that is not JSON as the text itself
+                raise ValueError(f"the body is not a JSON object ({type(got).__name__}, {len(got)} long)")
+            return got
 
-        return with_retry(attempt, self.settings.retry, lambda e: classify_http(e, declared.permission)) or {}
+        return (
+            with_retry(
+                attempt,
+                self.settings.retry,
+                lambda e: classify_http(e, declared.permission),
+                call=request.methodId,
+            )
+            or {}
+        )
 
     def pages(self, make: Callable[[str | None], Any], items: str) -> Iterator[dict]:
-        """Items of a paginated list: `make(page_token)` builds the request for one page."""
+        """Items of a paginated list: `make(page_token)` builds the request for one page. A
+        failure on a later page raises PageFailed once the earlier pages' items are yielded:
+        a caller that consumes as it goes keeps them."""
         token: str | None = None
         seen: set[str] = set()
+        page = kept = 0
         while True:
-            body = self.call(make(token))
-            yield from body.get(items) or []
+            request = make(token)
+            page += 1
+            try:
+                body = self.call(request)
+            except GcpCallError as e:
+                if page == 1:
+                    raise
+                raise PageFailed(request.methodId, page, kept, e) from e
+            got = body.get(items) or []
+            kept += len(got)
+            yield from got
             token = body.get("nextPageToken") or None
             if not token or token in seen:  # a repeated token would loop forever
                 return

@@ -4,6 +4,8 @@ ancestors, whose IAM policies every resource in the project inherits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .context import Raw, ScanContext
 
 _MAX_DEPTH = 10  # GCP nests folders at most 10 deep
@@ -13,20 +15,21 @@ def _crm(ctx: ScanContext):
     return ctx.rest.service("cloudresourcemanager", "v3")
 
 
-def _children(ctx: ScanContext, parent: str, depth: int = 0) -> list[dict]:
-    """Active projects under `parent` (folders/ID or organizations/ID), recursively."""
+def _children(ctx: ScanContext, parent: str, depth: int = 0) -> Iterator[dict]:
+    """Active projects under `parent` (folders/ID or organizations/ID), recursively, as they
+    are listed: a later page that fails leaves the projects already listed in scope."""
     crm = _crm(ctx)
-    out = list(
-        p
-        for p in ctx.rest.pages(lambda t: crm.projects().list(parent=parent, pageToken=t), "projects")
-        if p.get("state", "ACTIVE") == "ACTIVE"
-    )
+    for p in ctx.rest.pages(lambda t: crm.projects().list(parent=parent, pageToken=t), "projects"):
+        if p.get("state", "ACTIVE") == "ACTIVE":
+            yield p
     if depth < _MAX_DEPTH:
-        folders = ctx.rest.pages(lambda t: crm.folders().list(parent=parent, pageToken=t), "folders")
+        folders: list[dict] = []
+        with ctx.unit(f"folders under {parent} and the projects in them"):
+            for f in ctx.rest.pages(lambda t: crm.folders().list(parent=parent, pageToken=t), "folders"):
+                folders.append(f)
         for f in [f for f in folders if f.get("state", "ACTIVE") == "ACTIVE"]:
             with ctx.unit(f"projects under {f.get('name')}"):
-                out.extend(_children(ctx, f["name"], depth + 1))
-    return out
+                yield from _children(ctx, f["name"], depth + 1)
 
 
 def resolve_projects(ctx: ScanContext) -> list[dict]:

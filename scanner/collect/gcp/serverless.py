@@ -15,10 +15,9 @@ def collect_run(ctx: ScanContext, project: str, region: str) -> None:
         (loc.jobs, "run.job", "Cloud Run jobs"),
     ):
         with ctx.unit(f"{what} in project {project}, region {region}", project, "run.googleapis.com"):
-            items = list(
-                ctx.rest.pages(
-                    lambda t, coll=coll: coll().list(parent=parent, pageToken=t), kind.split(".")[1] + "s"
-                )
+            # consumed as it arrives: a later page that fails leaves the earlier ones scanned
+            items = ctx.rest.pages(
+                lambda t, coll=coll: coll().list(parent=parent, pageToken=t), kind.split(".")[1] + "s"
             )
             for item in items:
                 policy, why = ctx.policy_of(
@@ -36,9 +35,7 @@ def collect_functions(ctx: ScanContext, project: str) -> None:
         what = f"Cloud Functions ({version}) in project {project}"
         with ctx.unit(what, project, "cloudfunctions.googleapis.com"):
             fns = ctx.rest.service("cloudfunctions", version).projects().locations().functions
-            items = list(
-                ctx.rest.pages(lambda t, fns=fns: fns().list(parent=parent, pageToken=t), "functions")
-            )
+            items = ctx.rest.pages(lambda t, fns=fns: fns().list(parent=parent, pageToken=t), "functions")
             for item in items:
                 if version == "v2" and item.get("environment") == "GEN_1":
                     continue  # the v2 API lists 1st gen functions too; the v1 listing reads them

@@ -19,7 +19,7 @@ from scanner.normalize.k8s.live import Ownership, Placement, clean, normalize_no
 from .catalogue import Target
 from .discovery import discover
 from .http import ApiError, RawApi
-from .listing import PAGE_SIZE, list_all, list_path
+from .listing import PAGE_SIZE, ListIncomplete, list_all, list_path
 
 DIALECT = "k8s-api"
 SOURCE = "kubernetes"  # ScanError.source
@@ -62,6 +62,8 @@ def _why(e: ApiError, verb: str, what: str) -> str:
         return f"rate limited by the API server (429) while trying to {what}: {e.reason}"
     if e.status == 0:
         return f"no answer from the API server while trying to {what}: {e.reason}"
+    if 200 <= e.status < 300:
+        return f"a malformed answer (HTTP {e.status}) from the API server while trying to {what}: {e.reason}"
     return f"HTTP {e.status} from the API server while trying to {what}: {e.reason or 'no message'}"
 
 
@@ -94,6 +96,13 @@ def collect_cluster(cluster: str, api: RawApi, page_size: int = PAGE_SIZE) -> Cl
         verb = f"list {t.describe()} {_scope(t)}"
         try:
             items = list_all(api, t, gv, page_size)
+        except ListIncomplete as e:  # keep what the earlier pages listed; name the rest
+            error(
+                f"listing incomplete: page {e.page} failed after {len(e.items)} object(s) were listed: "
+                + _why(e.cause, verb, f"{verb} (page {e.page})"),
+                f"{t.what} in cluster {cluster}: those after the first {len(e.items)} listed",
+            )
+            items = e.items
         except ApiError as e:
             error(_why(e, verb, verb), f"{t.what} in cluster {cluster}")
             continue

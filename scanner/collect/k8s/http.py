@@ -4,9 +4,10 @@ The client's generated models are strict (an unknown enum value or a CRD field b
 deserialization), so every call fetches raw JSON, which is also the shape of a manifest.
 There is no method parameter: this module can only GET.
 
-Retried: 429 and 503 (honouring Retry-After, capped), other 5xx, timeouts and dropped
-connections. Everything else, and a retry budget used up, raises `ApiError` with the HTTP
-status (0 for a transport failure) so the caller can say what went unscanned.
+Retried: 429 and 503 (honouring Retry-After, capped), other 5xx, timeouts, dropped
+connections and a 2xx answer whose body is not a JSON object (cut short in transit).
+Everything else, and a retry budget used up, raises `ApiError` with the HTTP status (0 for
+a transport failure) so the caller can say what went unscanned.
 """
 
 from __future__ import annotations
@@ -104,11 +105,17 @@ class RawApi:
             if 200 <= resp.status < 300:
                 try:
                     doc = json.loads(body)
-                except ValueError:
-                    raise ApiError(resp.status, "the answer is not JSON", path) from None
-                if not isinstance(doc, dict):
-                    raise ApiError(resp.status, "the answer is not a JSON object", path)
-                return doc
+                except ValueError:  # UnicodeDecodeError included
+                    doc = None
+                if isinstance(doc, dict):
+                    return doc
+                what = "not JSON" if doc is None else "not a JSON object"
+                reason = f"the answer is {what} (malformed or cut short, {len(body)} bytes)"
+                if last:
+                    raise ApiError(resp.status, f"{reason} (after {attempt} attempts)", path)
+                self.sleep(wait)
+                wait = min(wait * 2, self.policy.max_wait)
+                continue
             reason = _status_reason(body) or (resp.reason or "")
             if resp.status not in RETRY_STATUSES or last:
                 if resp.status in RETRY_STATUSES:

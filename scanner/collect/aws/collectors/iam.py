@@ -4,6 +4,7 @@ policies) and ListAccessKeys per user. AWS-managed policies are referenced by AR
 from __future__ import annotations
 
 from ..context import Ctx
+from ..faults import CallFailed
 
 _LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
@@ -11,11 +12,20 @@ _LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 def collect(ctx: Ctx) -> None:
     got: dict[str, list] = {k: [] for k in _LISTS}
     token = None
+    pages = 0
     while True:
         params = {"Filter": ["User", "Role", "Group", "LocalManagedPolicy"]}
         if token:
             params["Marker"] = token
-        page = ctx.call("iam", "GetAccountAuthorizationDetails", **params) or {}
+        try:
+            page = ctx.call("iam", "GetAccountAuthorizationDetails", **params) or {}
+        except CallFailed as e:
+            if not pages or e.kind == "region":
+                raise
+            # what the earlier pages held is kept; the error names the rest
+            ctx.truncated(e, pages, sum(map(len, got.values())), "IAM users, groups, roles and policies")
+            break
+        pages += 1
         for k in _LISTS:
             got[k].extend(page.get(k) or [])
         token = page.get("Marker") if page.get("IsTruncated") else None

@@ -13,7 +13,7 @@ NF = ("ResourceNotFoundException",)
 
 
 def collect(ctx: Ctx) -> None:
-    functions = list(ctx.pages("lambda", "ListFunctions", "Functions"))
+    functions = list(ctx.pages("lambda", "ListFunctions", "Functions", what="Lambda functions"))
     for fn, extra in zip(functions, ctx.map(lambda f: _function(ctx, f), functions), strict=True):
         ctx.emit("lambda.function", fn, **extra)
     ctx.attempt("Lambda layers", _layers, ctx)

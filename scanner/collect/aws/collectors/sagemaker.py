@@ -63,7 +63,7 @@ def _simple(
     label: str,
     **list_params,
 ) -> list[dict]:
-    names = [item[name_key] for item in ctx.pages(SM, list_op, list_key, **list_params)]
+    names = [item[name_key] for item in ctx.pages(SM, list_op, list_key, what=f"{label}s", **list_params)]
     got = []
     for r in ctx.map(lambda n: _describe(ctx, kind, f"{label} {n}", describe_op, {param: n}), names):
         if r is None:
@@ -150,7 +150,10 @@ def endpoints(ctx: Ctx) -> None:
                 }
             )
     eps = []
-    names = [item["EndpointName"] for item in ctx.pages(SM, "ListEndpoints", "Endpoints")]
+    names = [
+        item["EndpointName"]
+        for item in ctx.pages(SM, "ListEndpoints", "Endpoints", what="SageMaker endpoints")
+    ]
     for r in ctx.map(
         lambda n: _describe(
             ctx, "sagemaker.endpoint", f"SageMaker endpoint {n}", "DescribeEndpoint", {"EndpointName": n}
@@ -165,7 +168,10 @@ def endpoints(ctx: Ctx) -> None:
     for d in eps:
         by_config.setdefault(d.get("EndpointConfigName", ""), []).extend(scaling.get(d["EndpointName"], []))
     kind = "sagemaker.endpoint_config"
-    names = [item["EndpointConfigName"] for item in ctx.pages(SM, "ListEndpointConfigs", "EndpointConfigs")]
+    names = [
+        item["EndpointConfigName"]
+        for item in ctx.pages(SM, "ListEndpointConfigs", "EndpointConfigs", what="SageMaker endpoint configs")
+    ]
     for r in ctx.map(
         lambda n: _describe(
             ctx, kind, f"SageMaker endpoint config {n}", "DescribeEndpointConfig", {"EndpointConfigName": n}
@@ -178,7 +184,7 @@ def endpoints(ctx: Ctx) -> None:
 
 
 def studio(ctx: Ctx) -> None:
-    ids = [item["DomainId"] for item in ctx.pages(SM, "ListDomains", "Domains")]
+    ids = [item["DomainId"] for item in ctx.pages(SM, "ListDomains", "Domains", what="SageMaker domains")]
     _simple_names(ctx, "sagemaker.domain", ids, "DescribeDomain", "DomainId", "SageMaker domain")
     ctx.attempt(
         "SageMaker user profiles",

@@ -26,7 +26,7 @@ def collect_kms(ctx: Ctx) -> None:
     for a in ctx.attempt("KMS aliases", lambda: list(ctx.pages("kms", "ListAliases", "Aliases"))) or []:
         if a.get("TargetKeyId"):
             aliases.setdefault(a["TargetKeyId"], []).append(a.get("AliasArn") or a["AliasName"])
-    keys = [k["KeyId"] for k in ctx.pages("kms", "ListKeys", "Keys")]
+    keys = [k["KeyId"] for k in ctx.pages("kms", "ListKeys", "Keys", what="KMS keys")]
     for got in ctx.map(lambda kid: _kms_key(ctx, kid), keys):
         if got:
             m, extra = got
@@ -51,7 +51,7 @@ def _kms_key(ctx: Ctx, kid: str):
 
 
 def collect_ecr(ctx: Ctx) -> None:
-    repos = list(ctx.pages("ecr", "DescribeRepositories", "repositories"))
+    repos = list(ctx.pages("ecr", "DescribeRepositories", "repositories", what="ECR repositories"))
     for r, pol in zip(repos, ctx.map(lambda r: _ecr_policy(ctx, r), repos), strict=True):
         ctx.emit("ecr.repository", r, policy=(pol or {}).get("policyText"))
 
@@ -69,7 +69,13 @@ def _ecr_policy(ctx: Ctx, r: dict):
 
 def collect_logs(ctx: Ctx) -> None:
     for prefix in LOG_PREFIXES:
-        for g in ctx.pages("logs", "DescribeLogGroups", "logGroups", logGroupNamePrefix=prefix):
+        for g in ctx.pages(
+            "logs",
+            "DescribeLogGroups",
+            "logGroups",
+            what=f"log groups under {prefix}",
+            logGroupNamePrefix=prefix,
+        ):
             ctx.emit("logs.log_group", g)
 
 
@@ -88,7 +94,7 @@ def collect_cloudtrail(ctx: Ctx) -> None:
 
 
 def collect_secrets(ctx: Ctx) -> None:
-    for s in ctx.pages("secretsmanager", "ListSecrets", "SecretList"):
+    for s in ctx.pages("secretsmanager", "ListSecrets", "SecretList", what="Secrets Manager secrets"):
         ctx.emit("secretsmanager.secret", s)
 
 
