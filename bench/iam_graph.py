@@ -245,9 +245,11 @@ def generate(n_principals: int, n_statements: int, seed: int = 7):
 
 
 def run_once(n_principals: int, n_statements: int) -> dict:
+    from scanner.cli import _tune_gc
     from scanner.graph.build import build_graph
     from scanner.graph.paths import find_paths
 
+    _tune_gc()  # as every scan command does
     inv, stmts = generate(n_principals, n_statements)
     t0 = time.perf_counter()
     graph = build_graph(inv, ("scanner.graph.aws",))

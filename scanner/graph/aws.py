@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,9 @@ from scanner.graph.aws_eval import evaluate, with_placeholder_account
 from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Arns, Scope, infer_scope, resolve_refs
 from scanner.graph.aws_scp import OrgPolicies
 from scanner.graph.model import (
+    EVERY,
     INTERNET,
+    STAND_IN,
     Edge,
     Node,
     PrivilegeGraph,
@@ -84,6 +87,9 @@ DATA_TYPES: dict[str, tuple[str, str, str | None]] = {
     ),
     "aws.sagemaker.feature_group": ("sagemaker:GetRecord", "{arn}", None),
 }
+# A hub ("every X of an account", scanner.graph.model.EVERY) only for at least this many
+# members: below it, one edge into the hub would just lengthen every path by a step.
+HUB_MIN = 8
 # Actions that only "*" (or NotAction) allows all together: the admin probe.
 ADMIN_PROBE = ("iam:PutRolePolicy", "iam:CreateUser", "ec2:RunInstances", "s3:GetObject", "mlposture:Probe")
 # A resource of a type the inventory does not model, as an ARN pattern a policy can match
@@ -625,6 +631,8 @@ class _EdgeContext:
         self._by_service: dict[str, ArnIndex] = {}
         self.admins: set[str] = set()  # principals certainly allowed everything
         self._hubs: dict[str, bool] = {}
+        self._every: set[str] = set()  # "every" hubs made so far
+        self._open_members: dict[str, dict[str, AwsPrincipal]] = {}  # account -> roles trusting it
         self._existing: dict[tuple[str, ...], ArnIndex] = {}
         self._trust: dict[tuple[str, str], Grant | None] = {}
         self._runners: dict[tuple[str, ...], Any] = {}
@@ -698,6 +706,31 @@ class _EdgeContext:
             idx = self._by_service[service] = ArnIndex(items)
         return idx
 
+    def _shared(self, found: list[tuple[str, str, Grant]], members) -> Grant | None:
+        """The grant `found` gives every one of `members`, when it is one and the same grant
+        for all of them (and there are enough of them for a hub)."""
+        if len(members) < HUB_MIN:
+            return None
+        first, n = None, 0
+        for nid, _, g in found:
+            if nid in members:
+                if first is None:
+                    first = g
+                elif g != first:
+                    return None
+                n += 1
+        return first if n == len(members) else None
+
+    def _every_hub(self, hub: str, label: str, members, edge_to: Callable[[str], Edge]) -> str:
+        """The "every" hub `hub` with an edge to each member (made once per build)."""
+        if hub not in self._every:
+            self._every.add(hub)
+            kind = "data" if self.graph.node(next(iter(members))).kind == "data" else "compute"
+            self.graph.add_node(Node(hub, kind, "aws.hub", label, "aws", self.st.scope.account))
+            for m in members:
+                self.graph.add_edge(edge_to(m))
+        return hub
+
     # -- kinds ----------------------------------------------------------------------
     def admin(self, p: AwsPrincipal, t: Technique) -> None:
         if not p.any_service:  # only a service wildcard or NotAction can allow every probe
@@ -744,10 +777,14 @@ class _EdgeContext:
             self._edge(p, gid, t, asked)
 
     def to_principal(self, p: AwsPrincipal, t: Technique) -> None:
-        index = self.user_index if t.extra.get("target") == "user" else self.role_index
+        kind = t.extra.get("target") or "role"
+        index = self.user_index if kind == "user" else self.role_index
         first, rest = t.permissions[0], t.permissions[1:]
-        for tid, tarn, g in self.access.targets(p, first.action, index):
-            if tid == p.uid:
+        found = self.access.targets(p, first.action, index)
+        members = self._account_principals(kind, p.account)
+        skip = self._technique_hub(p, t, "{target}", index, found, members, kind) if found else ()
+        for tid, tarn, g in found:
+            if tid == p.uid or tid in skip:
                 continue
             asked = [(first.action, tarn, g, None)]
             for perm in rest:
@@ -758,6 +795,50 @@ class _EdgeContext:
                 asked.append((perm.action, res, g2, None))
             else:
                 self._edge(p, tid, t, asked)
+
+    def _technique_hub(
+        self, p: AwsPrincipal, t: Technique, placeholder: str, index: ArnIndex, found, members, noun: str
+    ) -> set[str]:
+        """When every permission of `t` is granted alike on every member (a user, role or
+        function of p's account), one edge into the hub "any <noun> of the account" for `t`
+        instead of one to each: the members (left out of those edges); else nothing.
+        `found` answers t's first permission on `placeholder` over `index`."""
+        g = self._shared(found, members)
+        if g is None:
+            return ()
+        example = next(a for n, a, _ in found if n in members)
+        asked = []
+        first = True
+        for perm in t.permissions:
+            if perm.resource == placeholder:
+                g2 = g if first else self._shared(self.access.targets(p, perm.action, index), members)
+                first = False
+            else:
+                g2 = self.access.ask(p, perm.action, "*")
+            if g2 is None:
+                return ()
+            asked.append((perm.action, example if perm.resource == placeholder else "*", g2, None))
+        hub = f"aws{EVERY}{t.id}:{p.account}"
+        label = f"any {noun} of account {p.account} ({len(members)})"
+        perms = tuple(x.action for x in t.permissions if x.resource == placeholder)
+        hub = self._every_hub(
+            hub, label, members, lambda m: Edge(hub, m, t.id, perms, location=self._location(m))
+        )
+        self._edge(p, hub, t, asked, note=f"on every {noun} of the account")
+        return members
+
+    def _location(self, uid: str) -> Location | None:
+        q = self.st.principals.get(uid)
+        return q.location if q is not None else _loc(self.st.inv.get(uid))
+
+    def _account_principals(self, kind: str, account: str) -> dict[str, None]:
+        key = ("principals", kind, account)
+        hit = self._runners.get(key)
+        if hit is None:
+            hit = self._runners[key] = {
+                uid: None for uid, q in self.st.principals.items() if q.kind == kind and q.account == account
+            }
+        return hit
 
     def passrole(self, p: AwsPrincipal, t: Technique) -> None:
         service = t.trusted_service or ""
@@ -805,7 +886,13 @@ class _EdgeContext:
                     [(a, r.uid) for r in resources if (a := self.st.arns.of(r)[0])]
                 )
             first = on_resource[0]
-            for rid, rarn, g in self.access.targets(p, first.action, idx):
+            found = self.access.targets(p, first.action, idx)
+            members = self._account_running(types, p.account)
+            noun = " or ".join(x.rsplit(".", 1)[-1].replace("_", " ") for x in types)
+            skip = self._technique_hub(p, t, "{resource}", idx, found, members, noun) if found else ()
+            for rid, rarn, g in found:
+                if rid in skip:
+                    continue
                 asked = [*base, (first.action, rarn, g, None)]
                 for perm in on_resource[1:]:
                     g2 = self.access.ask(p, perm.action, rarn)
@@ -839,6 +926,15 @@ class _EdgeContext:
             ]
         return hit
 
+    def _account_running(self, types: tuple[str, ...], account: str) -> dict[str, None]:
+        key = ("running", account, *types)
+        hit = self._runners.get(key)
+        if hit is None:
+            hit = self._runners[key] = {
+                r.uid: None for r in self._running(types) if (r.account or self.st.scope.account) == account
+            }
+        return hit
+
     def _covered(self, types: tuple[str, ...]) -> set[str]:
         """The roles that resources of these types in the scan run as."""
         key = ("covered", *types)
@@ -853,7 +949,7 @@ class _EdgeContext:
         """A stand-in for "some existing resource of these types, not in the scan": principals
         that could act on one get one edge to it, and it leads to every role such a resource
         could run as (P + R edges, not P x R)."""
-        hub = f"aws:unscanned:{'|'.join(types)}:{service}"
+        hub = f"aws{STAND_IN}{'|'.join(types)}:{service}"
         if hub in self._hubs:
             return hub if self._hubs[hub] else None
         roles = [rid for _, rid in self._trusting(service).items if rid not in covered]
@@ -910,8 +1006,10 @@ class _EdgeContext:
                         [("sts:AssumeRole", role.arn, g, None)],
                         note="the trust policy names this principal",
                     )
-            for rid, rarn, g in self.access.targets(p, "sts:AssumeRole", open_index):
-                if rid == p.uid:
+            found = self.access.targets(p, "sts:AssumeRole", open_index)
+            skip = self._assume_hub(p, t, open_roles, found, ctx) if found else ()
+            for rid, rarn, g in found:
+                if rid == p.uid or rid in skip:
                     continue
                 tr = self._account_trust(self.st.principals[rid], p, ctx)
                 if tr is None:
@@ -925,14 +1023,66 @@ class _EdgeContext:
                     "the trust policy allows the caller's account",
                 )
 
-    def _prefix_reads(self, p: AwsPrincipal, t: Technique, action: str, buckets: dict, ds: _DataSet, reached):
+    def _assume_hub(
+        self, p: AwsPrincipal, t: Technique, open_roles: list[AwsPrincipal], found, ctx
+    ) -> set[str]:
+        """When p may assume every role whose trust allows p's account (with no condition),
+        alike: one edge into the hub "any role that trusts the account"; the members."""
+        members = self._open_members.get(p.account)
+        if members is None:
+            certain = Grant("certain")
+            members = self._open_members[p.account] = {
+                r.uid: None
+                for r in open_roles
+                if not _request_dependent(r.trust) and self._account_trust(r, p, ctx) == certain
+            }
+        g = self._shared(found, members)
+        if g is None:
+            return ()
+        hub = f"aws{EVERY}sts-assume-role:{p.account}"
+        label = f"any role that trusts account {p.account} ({len(members)})"
+        note = "the trust policy allows the caller's account"
+        hub = self._every_hub(
+            hub,
+            label,
+            members,
+            lambda m: Edge(
+                hub, m, t.id, ("sts:AssumeRole",), granted_by=(m,), location=self._location(m), note=note
+            ),
+        )
+        asked = [("sts:AssumeRole", self.st.principals[next(iter(members))].arn, g, None)]
+        self._edge(p, hub, t, asked, note="on every role that trusts the account")
+        return members
+
+    def _data_hub(self, p: AwsPrincipal, t: Technique, ds: _DataSet, found, members) -> Collection[str]:
+        """When p may read every sensitive item of this type in its account that no resource
+        policy guards, alike: one edge into the hub of them; the members."""
+        g = self._shared(found, members)
+        if g is None:
+            return ()
+        hub = f"aws{EVERY}{ds.rtype}:{p.account}"
+        noun = ds.rtype.rsplit(".", 1)[-1].replace("_", " ")
+        label = f"any sensitive {noun} of account {p.account} without a resource policy ({len(members)})"
+        hub = self._every_hub(
+            hub,
+            label,
+            members,
+            lambda m: Edge(hub, m, t.id, (ds.action,), granted_by=(m,), location=self._location(m)),
+        )
+        asked = [(ds.action, ds.arn[next(iter(members))], g, None)]
+        self._edge(p, hub, t, asked, note=f"on every {noun} of the account")
+        return members
+
+    def _prefix_reads(
+        self, p: AwsPrincipal, t: Technique, action: str, buckets: dict, ds: _DataSet, reached, hubbed
+    ):
         """A grant on objects under a prefix of a sensitive bucket reads some of its data: the
         edge is conditional on the prefix (whether the sensitive objects lie under it)."""
         for pat in self.access.patterns(p, action).allows:
             if not isinstance(pat, str) or not pat.startswith("arn:aws:s3:::"):
                 continue
             hit = buckets.get(pat.split("/", 1)[0])
-            if hit is None or hit[0] in reached:
+            if hit is None or hit[0] in reached or hit[0] in hubbed:
                 continue
             did, objects = hit
             under = _object_under(objects[: -len("/*")], pat)
@@ -1000,18 +1150,29 @@ class _EdgeContext:
                 continue
             index = ArnIndex(ds.items)
             buckets = {a[: -len("/*")]: (n, a) for a, n in ds.items} if rtype == "aws.s3.bucket" else {}
+            # hub members: what the identity grant alone decides (own account, no resource
+            # policy, no customer key to pass)
+            plain: dict[str, dict[str, None]] = defaultdict(dict)
+            if rtype != "aws.kms.key":
+                for _, did in ds.items:
+                    if did not in ds.policies and did not in ds.unread and ds.keys.get(did) is None:
+                        plain[ds.owner[did]][did] = None
             for p in self.st.principals.values():
                 if p.kind == "group" or p.uid in self.admins:
                     continue
+                found = self.access.targets(p, action, index)
+                hubbed = self._data_hub(p, t, ds, found, plain.get(p.account, {})) if found else ()
                 reached: set[str] = set()
-                for did, darn, g in self.access.targets(p, action, index):
+                for did, darn, g in found:
+                    if did in hubbed:
+                        continue
                     asked = self._read(p, ds, did, darn, g)
                     if asked is None:
                         continue
                     self._edge(p, did, t, asked)
                     reached.add(did)
                 if buckets:
-                    self._prefix_reads(p, t, action, buckets, ds, reached)
+                    self._prefix_reads(p, t, action, buckets, ds, reached, hubbed)
             # a resource policy that admits principals by ARN, or anyone
             for did, rp in ds.policies.items():
                 darn = ds.arn[did]

@@ -132,6 +132,7 @@ class ArnIndex:
 
     def __init__(self, items: list[tuple[str, str]]):
         self.items = items  # (ARN, node id)
+        self.arn_of = {n: a for a, n in items}  # node id -> ARN (asked per principal: built once)
         self.exact: dict[str, list[str]] = {}
         for arn, nid in items:
             self.exact.setdefault(arn, []).append(nid)
@@ -397,7 +398,7 @@ class Access:
         pats = self._patterns_of(p, action.lower())
         if not pats.allows:
             return []
-        arn_of = {n: a for a, n in index.items}
+        arn_of = index.arn_of
         one_for_all = not pats.wild and "*" in pats.allows
         # asked one by one: what a specific pattern may match (all of it, when the allows
         # do not cover everything: nothing outside their patterns can be allowed)

@@ -174,6 +174,7 @@ def _admin_by_design(graph: PrivilegeGraph, start: str) -> bool:
 def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Finding]:
     """Every privilege-path finding of the graph."""
     starts = [n for n in graph.nodes() if is_start(n)]
+    start_of = {n.id: n for n in starts}
     by_design = {n.id for n in starts if _admin_by_design(graph, n.id)}
     # (start, provider, scope) -> confidence of its admin finding there: admin of one account
     # or project says nothing about data in another cloud
@@ -191,8 +192,9 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
     for target in sinks + data:  # sinks first: a start that reaches admin gets no data findings
         dists = Distances(graph, target.id, hop_edges, hubs if target.kind == "data" else frozenset())
         dist = dists.level(len(CONFIDENCES) - 1)
-        for s in starts:
-            if s.id not in dist or s.id == target.id or s.id in by_design:
+        for sid in dist:  # the starts that reach it (not every start for every target)
+            s = start_of.get(sid)
+            if s is None or s.id == target.id or s.id in by_design:
                 continue
             if target.kind == "data":
                 if admin_reached.get((s.id, target.provider, target.scope)) == "certain":
@@ -212,7 +214,7 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
                 ):
                     admin_reached[key] = best
     for hub in sorted(hubs):
-        findings.extend(_hub_findings(graph, inv, hub, starts, by_design, admin_reached, hop_edges, notes))
+        findings.extend(_hub_findings(graph, inv, hub, start_of, by_design, admin_reached, hop_edges, notes))
     findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
     return findings
 
@@ -252,7 +254,7 @@ def _hub_findings(
     graph: PrivilegeGraph,
     inv: Inventory | None,
     hub: str,
-    starts: list[Node],
+    start_of: dict[str, Node],
     by_design: set[str],
     admin_reached: dict,
     hop_edges: dict,
@@ -267,17 +269,22 @@ def _hub_findings(
     dist = dists.level(len(CONFIDENCES) - 1)
     # entering a hub of data straight from one's own policies is a direct read: by design
     direct = not is_stand_in(hub) and all(len(p.nodes) == 2 for p in tails)
+    # the starts certainly admin somewhere: their data there is not listed again
+    admin_of = {k[0] for k, conf in admin_reached.items() if conf == "certain"}
     out = []
-    for s in starts:
-        if s.id not in dist or s.id == hub or s.id in by_design:
+    for sid in dist:
+        s = start_of.get(sid)
+        if s is None or s.id == hub or s.id in by_design:
             continue
         if direct and dist[s.id] == 1 and s.id != INTERNET:
             continue
-        reached = [
-            p
-            for p in tails
-            if admin_reached.get((s.id, (n := _node(graph, p.nodes[-1])).provider, n.scope)) != "certain"
-        ]
+        reached = tails
+        if s.id in admin_of:
+            reached = [
+                p
+                for p in tails
+                if admin_reached.get((s.id, (n := _node(graph, p.nodes[-1])).provider, n.scope)) != "certain"
+            ]
         head = shortest_paths(graph, s.id, hub, dists, limit=1)
         if not reached or not head:
             continue

@@ -1,0 +1,165 @@
+"""Hubs: a stand-in ("an existing function not in the scan") and an "every" hub ("any role that
+trusts the account", "any sensitive bucket of the account") stand for many targets that one
+grant reaches alike; paths through a hub are one finding per start and hub that lists the data
+beyond it, not one per start and data asset."""
+
+from __future__ import annotations
+
+import pytest
+from test_graph_aws import ACCT, allow, doc, edges, graph_of, res, role, user
+from test_graph_paths import _bench, _edge_set, _reference
+
+from scanner.graph.aws import HUB_MIN
+from scanner.graph.build import build_graph
+from scanner.graph.model import EVERY, is_hub, is_stand_in
+from scanner.graph.paths import MAX_PATHS, find_paths
+from scanner.graph.queries import paths_between
+
+
+def _account(n_buckets: int):
+    """A user that may update any Lambda function's code, no function in the scan, and roles
+    trusting Lambda that each read one training bucket."""
+    dev = user("dev", allow("lambda:UpdateFunctionCode"))
+    out = [dev]
+    for i in range(n_buckets):
+        out.append(res(f"b.{i}", "aws.s3.bucket", f"train{i}", bucket=f"acme-training-{i}"))
+        out.append(
+            role(
+                f"exec{i}", "lambda.amazonaws.com", allow("s3:GetObject", f"arn:aws:s3:::acme-training-{i}/*")
+            )
+        )
+    return graph_of(*out)
+
+
+def test_one_finding_per_start_and_stand_in_listing_every_asset_beyond_it():
+    inv, g = _account(3)
+    findings = [f for f in find_paths(g, inv) if f.resource.uid == "u.dev"]
+    (f,) = findings  # not one per bucket
+    hub = f.evidence.path.removeprefix("path:")
+    assert is_stand_in(hub) and g.node(hub).kind == "compute"
+    assert f.rule_id == "privilege-path-data" and f.confidence == "requires-resource"
+    assert f.severity == "medium"
+    assert "could reach 3 sensitive data assets through an existing function" in f.message
+    # one full path to each bucket, each through the stand-in and the role it could run as
+    assert len(f.evidence.value) == 3
+    starts = [i for i, s in enumerate(f.path) if s.node == "u.dev"]
+    paths = [[s.node for s in f.path[a:b]] for a, b in zip(starts, [*starts[1:], len(f.path)], strict=True)]
+    assert paths == [["u.dev", hub, f"r.exec{i}", f"b.{i}"] for i in range(3)]
+    assert f.path[0].technique == "aws-lambda-update-function-code"
+
+
+def test_listed_paths_are_bounded_and_the_rest_is_named():
+    inv, g = _account(MAX_PATHS + 4)
+    (f,) = [f for f in find_paths(g, inv) if f.resource.uid == "u.dev"]
+    assert f"could reach {MAX_PATHS + 4} sensitive data assets" in f.message
+    assert len(f.evidence.value) == MAX_PATHS + 1
+    assert f.evidence.value[-1].startswith("and 4 more: ")
+    assert sum(1 for s in f.path if s.node == "u.dev") == MAX_PATHS
+
+
+def test_a_certain_path_to_the_same_asset_is_still_its_own_finding():
+    dev_arn = "arn:aws:iam::111122223333:user/dev"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}},
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": dev_arn}},
+        ],
+    }
+    dev = user("dev", allow("lambda:UpdateFunctionCode"), allow("sts:AssumeRole"))
+    exec0 = role("exec0", None, allow("s3:GetObject", "arn:aws:s3:::acme-training-0/*"), trust=trust)
+    exec1 = role("exec1", "lambda.amazonaws.com", allow("s3:GetObject", "arn:aws:s3:::acme-training-1/*"))
+    buckets = [res(f"b.{i}", "aws.s3.bucket", f"train{i}", bucket=f"acme-training-{i}") for i in (0, 1)]
+    inv, g = graph_of(dev, exec0, exec1, *buckets)
+    got = {f.evidence.path: f for f in find_paths(g, inv) if f.resource.uid == "u.dev"}
+    # the certain path (assume the role the trust names) is reported for its bucket itself;
+    # the other bucket, behind a role only an unscanned function could run as, is listed
+    # in the stand-in's finding
+    assert got.pop("path:b.0").confidence == "certain"
+    ((path, f),) = got.items()
+    assert is_stand_in(path.removeprefix("path:")) and f.confidence == "requires-resource"
+    assert [s.node for s in f.path][-2:] == ["r.exec1", "b.1"]
+
+
+def test_explicit_queries_still_walk_through_stand_ins():
+    inv, g = _account(2)
+    paths = paths_between(g, "u.dev", "b.1")
+    assert paths and any(is_stand_in(n) for n in paths[0].nodes)
+
+
+# ------------------------------------------------------------------ "every" hubs
+
+
+def _trusting_account(name, *stmts):
+    trust = doc(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}}
+    )
+    return role(name, None, *stmts, trust=trust)
+
+
+def _bucket(i):
+    return res(f"b.{i}", "aws.s3.bucket", f"train{i}", bucket=f"acme-training-{i}")
+
+
+def test_assume_any_role_is_one_edge_into_a_hub_and_one_finding_per_start():
+    n = HUB_MIN + 2
+    roles = [
+        _trusting_account(f"r{i}", allow("s3:GetObject", f"arn:aws:s3:::acme-training-{i}/*"))
+        for i in range(n)
+    ]
+    dev = user("dev", allow("sts:AssumeRole"))
+    inv, g = graph_of(dev, *roles, *[_bucket(i) for i in range(n)])
+    (into,) = edges(g, "u.dev")
+    hub = into.dst
+    assert EVERY in hub and into.technique == "aws-sts-assume-role" and into.confidence == "certain"
+    assert sorted(e.dst for e in edges(g, hub)) == sorted(f"r.r{i}" for i in range(n))
+    (f,) = [f for f in find_paths(g, inv) if f.resource.uid == "u.dev"]
+    assert f.evidence.path == f"path:{hub}" and f.confidence == "certain" and f.severity == "high"
+    assert f"can reach {n} sensitive data assets through any role that trusts account {ACCT}" in f.message
+    # each listed path: dev -> hub -> role -> its bucket
+    assert [s.node for s in f.path[:4]] == ["u.dev", hub, "r.r0", "b.0"]
+
+
+def test_a_deny_on_one_member_keeps_the_edges_to_each():
+    n = HUB_MIN + 2
+    roles = [_trusting_account(f"r{i}") for i in range(n)]
+    deny = {"Effect": "Deny", "Action": ["sts:AssumeRole"], "Resource": [f"arn:aws:iam::{ACCT}:role/r3"]}
+    dev = user("dev", allow("sts:AssumeRole"), deny)
+    _, g = graph_of(dev, *roles)
+    assert sorted(e.dst for e in edges(g, "u.dev")) == sorted(f"r.r{i}" for i in range(n) if i != 3)
+    assert not [x for x in g.g.nodes if is_hub(x)]
+
+
+def test_reading_every_bucket_is_a_hub_and_a_direct_read_stays_by_design():
+    n = HUB_MIN
+    reader = _trusting_account("reader", allow("s3:GetObject"))
+    dev = user("dev", allow("sts:AssumeRole", f"arn:aws:iam::{ACCT}:role/reader"))
+    inv, g = graph_of(reader, dev, *[_bucket(i) for i in range(n)])
+    (into,) = edges(g, "r.reader", "aws-data-read")
+    assert EVERY in into.dst and len(edges(g, into.dst)) == n
+    findings = find_paths(g, inv)
+    assert not [f for f in findings if f.resource.uid == "r.reader"]  # its own policy: by design
+    (f,) = [f for f in findings if f.resource.uid == "u.dev"]
+    assert f.evidence.path == f"path:{into.dst}" and f"can reach {n} sensitive data assets" in f.message
+
+
+def test_below_the_hub_size_targets_keep_their_own_edges_and_findings():
+    n = HUB_MIN - 1
+    reader = _trusting_account("reader", allow("s3:GetObject"))
+    dev = user("dev", allow("sts:AssumeRole", f"arn:aws:iam::{ACCT}:role/reader"))
+    inv, g = graph_of(reader, dev, *[_bucket(i) for i in range(n)])
+    assert len(edges(g, "r.reader", "aws-data-read")) == n
+    assert len([f for f in find_paths(g, inv) if f.resource.uid == "u.dev"]) == n
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_hubs_are_the_same_with_every_shortcut_off(seed):
+    inv, _ = _bench().generate(1000, 5000, seed=seed)
+    graph = build_graph(inv, ("scanner.graph.aws",))
+    assert [x for x in graph.g.nodes if EVERY in x]  # the account has hubs to compare
+    ref = _reference(inv)
+    assert _edge_set(graph) == _edge_set(ref)
+    got, want = find_paths(graph, inv), find_paths(ref, inv)
+    assert [(f.fingerprint, f.confidence, f.evidence.value) for f in got] == [
+        (f.fingerprint, f.confidence, f.evidence.value) for f in want
+    ]
