@@ -770,8 +770,13 @@ class _EdgeContext:
         if p.kind not in t.extra.get("applies_to", ["user"]):
             return
         first = t.permissions[0]
-        for gid, garn, g in self.access.targets(p, first.action, self.group_index):
-            if gid in p.groups:
+        found = self.access.targets(p, first.action, self.group_index)
+        members = self._account_principals("group", p.account)
+        skip = (
+            self._technique_hub(p, t, "{target}", self.group_index, found, members, "group") if found else ()
+        )
+        for gid, garn, g in found:
+            if gid in p.groups or gid in skip:
                 continue
             asked = [(first.action, garn, g, None)]
             self._edge(p, gid, t, asked)
@@ -831,6 +836,19 @@ class _EdgeContext:
         q = self.st.principals.get(uid)
         return q.location if q is not None else _loc(self.st.inv.get(uid))
 
+    def _service_roles(self, service: str, account: str) -> dict[str, None]:
+        """The roles of the account whose trust certainly admits the service."""
+        key = ("service", service, account)
+        hit = self._runners.get(key)
+        if hit is None:
+            certain = Grant("certain")
+            hit = self._runners[key] = {
+                rid: None
+                for _, rid in self._trusting(service).items
+                if self.st.principals[rid].account == account and self._service_trust(rid, service) == certain
+            }
+        return hit
+
     def _account_principals(self, kind: str, account: str) -> dict[str, None]:
         key = ("principals", kind, account)
         hit = self._runners.get(key)
@@ -855,8 +873,24 @@ class _EdgeContext:
             if t.requires_resource and not self.st.inv.of_type(*t.requires_resource)
             else None
         )
-        for rid, rarn, g in self.access.targets(p, "iam:PassRole", self._trusting(service), extra=extra):
-            if rid == p.uid:
+        found = self.access.targets(p, "iam:PassRole", self._trusting(service), extra=extra)
+        members = self._service_roles(service, p.account)
+        skip: Collection[str] = ()
+        if found and (g := self._shared(found, members)) is not None:  # any role that trusts it
+            hub = f"aws{EVERY}{t.id}:{p.account}"
+            label = f"any role of account {p.account} that trusts {service} ({len(members)})"
+            note = f"passed to {service}"
+            hub = self._every_hub(
+                hub,
+                label,
+                members,
+                lambda m: Edge(hub, m, t.id, ("iam:PassRole",), location=self._location(m), note=note),
+            )
+            example = next(a for n, a, _ in found if n in members)
+            self._edge(p, hub, t, [("iam:PassRole", example, g, extra), *asked_others], conf, note)
+            skip = members
+        for rid, rarn, g in found:
+            if rid == p.uid or rid in skip:
                 continue
             trust = self._service_trust(rid, service)
             if trust is None:
