@@ -1101,7 +1101,7 @@ class _EdgeContext:
             hub,
             label,
             members,
-            lambda m: Edge(hub, m, t.id, (ds.action,), granted_by=(m,), location=self._location(m)),
+            lambda m: Edge(hub, m, t.id, (ds.action,), location=self._location(m)),
         )
         asked = [(ds.action, ds.arn[next(iter(members))], g, None)]
         self._edge(p, hub, t, asked, note=f"on every {noun} of the account")
