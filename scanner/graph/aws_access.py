@@ -21,6 +21,7 @@ from typing import Any
 
 from scanner.graph.aws_eval import (
     CALLER_CHOICE,
+    GLOBAL_SERVICES,
     CompiledPolicy,
     Decision,
     PreparedContext,
@@ -139,6 +140,18 @@ class ArnIndex:
         self._sorted = sorted(items)
         self._keys = [a for a, _ in self._sorted]
         self._memo: dict[str, tuple[str, ...]] = {}
+        self._regions: dict[bool, dict[Any, list[tuple[str, str]]]] = {}
+
+    def by_region(self, action: str) -> dict[Any, list[tuple[str, str]]]:
+        """The items by the aws:RequestedRegion a request for `action` on them names (the
+        same for every action of a global service, else the ARN's region): grouped once."""
+        glob = action.partition(":")[0].lower() in GLOBAL_SERVICES
+        hit = self._regions.get(glob)
+        if hit is None:
+            hit = self._regions[glob] = {}
+            for a, n in self.items:
+                hit.setdefault(_region_class(action, a), []).append((a, n))
+        return hit
 
     def match(self, pattern: Any) -> tuple[str, ...]:
         """The targets the pattern may match, including those whose ARN was built without a
@@ -413,13 +426,10 @@ class Access:
                 out.append((n, arn_of[n], g))
         if one_for_all:  # every other target: one evaluation decides them all (per region
             # of the request, where a policy tests it)
-            groups: dict[Any, list[tuple[str, str]]] = {}
-            keyed = self._region_keyed(p)
-            for a, n in index.items:
-                if n not in cands:
-                    groups.setdefault(_region_class(action, a) if keyed else None, []).append((a, n))
-            for rest in groups.values():
-                if g := self.ask(p, action, rest[0][0], extra=extra):
+            groups = index.by_region(action) if self._region_keyed(p) else {None: index.items}
+            for group in groups.values():
+                rest = [x for x in group if x[1] not in cands] if cands else group
+                if rest and (g := self.ask(p, action, rest[0][0], extra=extra)):
                     out.extend((n, a, g) for a, n in rest)
         return out
 

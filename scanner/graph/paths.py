@@ -410,10 +410,9 @@ def _finding(
             f", e.g. in {hops} step{'s' if hops > 1 else ''}: {described[0]}"
         )
         if n > len(paths):
-            rest = [_label(graph, p.nodes[-1]) for p in assets[len(paths) :]]
-            described.append(
-                f"and {len(rest)} more: {', '.join(rest[:MAX_LISTED])}{', ...' if len(rest) > MAX_LISTED else ''}"
-            )
+            more = n - len(paths)
+            named = [_label(graph, p.nodes[-1]) for p in assets[len(paths) : len(paths) + MAX_LISTED]]
+            described.append(f"and {more} more: {', '.join(named)}{', ...' if more > MAX_LISTED else ''}")
     if confidence != "certain":
         message += f" [{confidence}]"
     steps: list[PathStep] = []
