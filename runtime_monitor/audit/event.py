@@ -100,3 +100,23 @@ def _parse_time(s: str) -> float | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
+
+
+# Readers take records of any shape: a field of the wrong type reads as absent, so an event
+# only ever holds the types its fields declare (detections and reports never see a list
+# where a name should be).
+def as_str(v: object) -> str:
+    """Text as it is, a number written out, anything else (null, a list, an object) as ""."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return str(v)
+    return ""
+
+
+def as_dict(v: object) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def as_list(v: object) -> list:
+    return v if isinstance(v, list) else []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -63,7 +64,8 @@ class _Buffer:
 
     def __init__(self, stream: BinaryIO, prefix: bytes = b"") -> None:
         self.stream = stream
-        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        # bytes that are not UTF-8 become lone surrogates, which `_strict` then refuses
+        self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         self.text = self.decoder.decode(prefix)
         self.pos = 0
         self.line = 1
@@ -105,7 +107,9 @@ _DECODER = json.JSONDecoder()
 
 def iter_array(stream: BinaryIO, key: str | None = None, prefix: bytes = b""):
     """Elements of a top-level array, or of the array under `key` in a top-level object
-    (``Records``), as (value, line, None); a problem ends the stream as (None, line, reason).
+    (``Records``), as (value, line, None). A bad element (a lone surrogate, NaN) is (None,
+    line, reason) and reading goes on; damage (a syntax error, a truncation, data after the
+    array) ends the stream as (None, line, reason).
     `prefix` is bytes already read from the stream."""
     buf = _Buffer(stream, prefix)
     if key is not None:
@@ -134,11 +138,22 @@ def iter_array(stream: BinaryIO, key: str | None = None, prefix: bytes = b""):
             yield None, buf.line, buf.error or "truncated: the array does not end"
             return
         if c == "]":
+            # the array is the whole input (or all of its object): anything after it is damage
+            buf.pos += 1
+            if key is not None and buf.skip(_WS) == "}":
+                buf.pos += 1
+            if buf.skip(_WS) is not None:
+                yield None, buf.line, buf.error or "malformed JSON (data after the end of the array)"
+            elif buf.error:
+                yield None, buf.line, buf.error
             return
         while True:
             try:
                 value, end = _DECODER.raw_decode(buf.text, buf.pos)
                 break
+            except RecursionError:  # the stdlib decoder recurses; orjson stops at 1024 levels
+                yield None, buf.line, "malformed JSON (array element nested too deeply)"
+                return
             except json.JSONDecodeError as e:
                 if len(buf.text) - buf.pos > MAX_ITEM_BYTES:
                     yield None, buf.line, f"array element larger than {MAX_ITEM_BYTES} bytes or malformed"
@@ -147,6 +162,23 @@ def iter_array(stream: BinaryIO, key: str | None = None, prefix: bytes = b""):
                     yield None, buf.line, buf.error or f"malformed or truncated JSON ({e.msg})"
                     return
         line = buf.line
+        why = _strict(buf.text, buf.pos, end)
         buf.line += buf.text.count("\n", buf.pos, end)
         buf.pos = end
-        yield value, line, None
+        yield (None, line, why) if why else (value, line, None)
+
+
+# What the stdlib decoder takes and the line reader (orjson) refuses: bytes that are not UTF-8
+# and escaped lone surrogates, which no report can encode, and NaN/Infinity. Elements that may
+# hold them are checked with orjson.
+_SUSPECT = re.compile(r"[\udc80-\udcff]|\\u[dD][89a-fA-F]|NaN|Infinity")
+
+
+def _strict(text: str, start: int, end: int) -> str | None:
+    if _SUSPECT.search(text, start, end) is None:
+        return None
+    try:
+        orjson.loads(text[start:end].encode("utf-8", "surrogatepass"))
+    except orjson.JSONDecodeError as e:
+        return f"malformed JSON ({e.msg})"
+    return None

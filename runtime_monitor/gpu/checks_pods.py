@@ -200,9 +200,8 @@ def dangerous_caps(view: NodeView) -> Iterator[Outcome]:
         s, bad = pod_subject(pod), []
         for c in pod["spec"]["containers"] + pod["spec"]["initContainers"]:
             sc = c.get("securityContext") or {}
-            caps = {
-                str(x).upper().removeprefix("CAP_") for x in ((sc.get("capabilities") or {}).get("add") or [])
-            }
+            added = sc.get("capabilities").get("add") if isinstance(sc.get("capabilities"), dict) else None
+            caps = {str(x).upper().removeprefix("CAP_") for x in (added if isinstance(added, list) else [])}
             if caps & DANGEROUS_CAPS:
                 bad.append(f"{c['name']} adds {', '.join(sorted(caps & DANGEROUS_CAPS))}")
             if sc.get("allowPrivilegeEscalation") is True:

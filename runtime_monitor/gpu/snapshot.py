@@ -17,6 +17,7 @@ from typing import Any
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "gpu-snapshot.schema.json"
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+MAX_PROBLEMS = 50  # listed in an error; a snapshot with thousands of bad GPUs says how many more
 
 
 class SnapshotError(ValueError):
@@ -50,6 +51,9 @@ def validate(doc: Any, file: str, lines: dict[str, int] | None = None) -> None:
             cut = max(probe.rfind("."), probe.rfind("["))
             probe = probe[:cut] if cut > 0 else ""
         problems.append((line or 1, f"{path or '(document)'}: {err.message[:300]}"))
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], (None, f"and {more} more problems not listed")]
     if problems:
         raise SnapshotError(file, problems)
 
@@ -72,6 +76,13 @@ def load_snapshot(path: str | Path, *, replay_nvml: bool = True) -> dict:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise SnapshotError(file, [(e.lineno, f"not valid JSON: {e.msg}")]) from e
+    except RecursionError as e:  # the stdlib decoder recurses: a hostile nest
+        raise SnapshotError(file, [(None, "not valid JSON: nested too deeply")]) from e
+    if "\\u" in text:  # an escaped lone surrogate is no text: no report could be written with it
+        try:
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise SnapshotError(file, [(None, "not valid JSON: a string holds a lone surrogate")]) from e
     try:
         lines = _line_map(load_one(text))  # JSON is YAML: the bounded loader gives lines for errors
     except (YamlLimitError, Exception):

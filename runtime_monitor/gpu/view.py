@@ -119,7 +119,8 @@ def requests_gpu(pod: dict) -> int | None:
         res = c.get("resources") or {}
         per: dict[str, int] = {}
         for section in ("limits", "requests"):
-            for k, v in (res.get(section) or {}).items():
+            quantities = res.get(section)
+            for k, v in quantities.items() if isinstance(quantities, dict) else ():
                 if k == "nvidia.com/gpu" or k.startswith(("nvidia.com/mig-", "nvidia.com/gpu.shared")):
                     per[k] = max(per.get(k, 0), _int(v))
         if per:
@@ -182,7 +183,7 @@ def build_view(
 
     pods = snapshot.get("pods")
     if isinstance(pods, list):
-        for p in pods:
+        for p in map(_with_defaults, pods):
             v.pods_by_uid[p["metadata"]["uid"]] = p
             v.pods_by_ref[pod_ref(p)] = p
     else:
@@ -216,6 +217,15 @@ def build_view(
             "call": "kubelet PodResources List",
         }
     return v
+
+
+def _with_defaults(pod: dict) -> dict:
+    """A pod as the checks read it: what the schema lets a hand-written snapshot leave out
+    (initContainers, volumes, a pod securityContext) filled in as empty."""
+    spec = pod["spec"]
+    if all(k in spec for k in ("initContainers", "volumes", "securityContext")):
+        return pod
+    return {**pod, "spec": {"initContainers": [], "volumes": [], "securityContext": {}, **spec}}
 
 
 def _stub_pod(rec: dict) -> dict:

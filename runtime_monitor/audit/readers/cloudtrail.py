@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 import orjson
 
-from runtime_monitor.audit.event import FAILURE, SUCCESS, AuditEvent, parse_time
+from runtime_monitor.audit.event import FAILURE, SUCCESS, AuditEvent, as_dict, as_list, as_str, parse_time
 from runtime_monitor.audit.jsonstream import CHUNK, READ_ERRORS, iter_array, iter_lines, reason_of
 from runtime_monitor.audit.problems import ReadStats
 from runtime_monitor.audit.sources import Input, salvage
@@ -72,21 +72,27 @@ def _records_file(inp: Input, stream, stats: ReadStats, want: Want | None) -> It
         error = f"{type(e).__name__}: {e}"
     data = b"".join(chunks)
     del chunks
+    records = None
     if error is None and size <= WHOLE_FILE_LIMIT:
         try:
             records = orjson.loads(data)["Records"]
             if not isinstance(records, list):
                 raise TypeError('"Records" is not an array')
-        except (orjson.JSONDecodeError, TypeError, KeyError) as e:
+        except (TypeError, KeyError) as e:
             stats.problems.add(SOURCE, name, None, "malformed JSON", str(e))
             return
-        del data
-        for i, rec in enumerate(records, 1):
-            ev = record_event(rec, name, None, i, stats, want)
-            if ev is not None:
-                yield ev
-        return
-    if error is not None:
+        except orjson.JSONDecodeError:
+            records = None  # one bad record: read the others one by one, each problem at its line
+        if records is not None:
+            del data
+            for i, rec in enumerate(records, 1):
+                ev = record_event(rec, name, None, i, stats, want)
+                if ev is not None:
+                    yield ev
+            return
+    if records is None and error is None and size <= WHOLE_FILE_LIMIT:
+        items = iter_array(io.BytesIO(data), "Records")
+    elif error is not None:
         # Salvage the records before the damage; the damage itself is one problem.
         stats.problems.add(SOURCE, name, None, "truncated gzip", error)
         with contextlib.suppress(*READ_ERRORS):  # else keep what GzipFile gave
@@ -96,11 +102,11 @@ def _records_file(inp: Input, stream, stats: ReadStats, want: Want | None) -> It
         items = iter_array(stream, "Records", data)
     del data
     for i, (rec, line, why) in enumerate(items, 1):
-        if why is not None:
+        if why is not None:  # a bad record, or the damage that ends the array
             if error is None:
                 reason = reason_of(why)
-                stats.problems.add(SOURCE, name, line, reason, why)
-            return
+                stats.problems.add(SOURCE, name, line, reason, why, record=i)
+            continue
         ev = record_event(rec, name, line, i, stats, want)
         if ev is not None:
             yield ev
@@ -143,23 +149,23 @@ def principal_of(ui: dict) -> tuple[str, str]:
     """(canonical principal, the concrete session). Role sessions fold into the role, so
     that a policy naming the role matches every session of it."""
     t = ui.get("type")
-    arn = ui.get("arn") or ""
+    arn = as_str(ui.get("arn"))
     if t in ("AssumedRole", "FederatedUser"):
-        issuer = (ui.get("sessionContext") or {}).get("sessionIssuer") or {}
-        return (issuer.get("arn") or arn), arn
+        issuer = as_dict(as_dict(ui.get("sessionContext")).get("sessionIssuer"))
+        return (as_str(issuer.get("arn")) or arn), arn
     if t == "AWSService":
-        return ui.get("invokedBy") or "", ""
+        return as_str(ui.get("invokedBy")), ""
+    acct = as_str(ui.get("accountId"))
     if t == "AWSAccount":
-        acct = ui.get("accountId") or ""
-        return (f"arn:aws:iam::{acct}:root" if acct else ui.get("principalId") or ""), ""
-    if t == "Root" and not arn and ui.get("accountId"):
-        return f"arn:aws:iam::{ui['accountId']}:root", ""
-    return arn or ui.get("principalId") or "", ""
+        return (f"arn:aws:iam::{acct}:root" if acct else as_str(ui.get("principalId"))), ""
+    if t == "Root" and not arn and acct:
+        return f"arn:aws:iam::{acct}:root", ""
+    return arn or as_str(ui.get("principalId")), ""
 
 
 def _resources(rec: dict, prefix: str, params: dict) -> list[str]:
     out: list[str] = []
-    for r in rec.get("resources") or ():
+    for r in as_list(rec.get("resources")):
         a = r.get("ARN") if isinstance(r, dict) else None
         if isinstance(a, str):
             out.append(_s3_uri(a) if a.startswith("arn:aws:s3:::") else a)
@@ -173,7 +179,7 @@ def _resources(rec: dict, prefix: str, params: dict) -> list[str]:
             if uri not in out:
                 out.append(uri)
     elif prefix == "sagemaker":
-        region, acct = rec.get("awsRegion", ""), rec.get("recipientAccountId", "")
+        region, acct = as_str(rec.get("awsRegion")), as_str(rec.get("recipientAccountId"))
         for param, kind in _SAGEMAKER_NAMES:
             v = params.get(param)
             if isinstance(v, str) and v:
@@ -183,7 +189,7 @@ def _resources(rec: dict, prefix: str, params: dict) -> list[str]:
     elif prefix == "secretsmanager":
         sid = params.get("secretId")
         if isinstance(sid, str) and sid and not any(x.startswith("arn:") for x in out):
-            region, acct = rec.get("awsRegion", ""), rec.get("recipientAccountId", "")
+            region, acct = as_str(rec.get("awsRegion")), as_str(rec.get("recipientAccountId"))
             out.append(
                 sid if sid.startswith("arn:") else f"arn:aws:secretsmanager:{region}:{acct}:secret:{sid}"
             )
@@ -217,18 +223,18 @@ def record_event(
     if t is None:
         stats.problems.add(SOURCE, file, line, "record without a valid time", record=i)
         return None
-    source = rec.get("eventSource") or ""
+    source = as_str(rec.get("eventSource"))
     host = source.removesuffix(".amazonaws.com")
     prefix = _PREFIX.get(host, host)
     params = rec.get("requestParameters")
     params = params if isinstance(params, dict) else {}
-    action = f"{prefix}:{rec.get('eventName', '')}"
+    action = f"{prefix}:{as_str(rec.get('eventName'))}"
     resources = _resources(rec, prefix, params)
     stats.events["aws"] += 1
     stats.seen(t)
     if want is not None and not want(action, resources):
         return None  # valid and counted, but no detection reads it
-    err = rec.get("errorCode") or ""
+    err = as_str(rec.get("errorCode")) or ("unknown" if rec.get("errorCode") else "")
     extra = rec.get("additionalEventData")
     out_bytes = extra.get("bytesTransferredOut") if isinstance(extra, dict) else None
     return AuditEvent(
@@ -237,18 +243,25 @@ def record_event(
         principal=principal,
         action=action,
         resources=tuple(resources),
-        source_ip=rec.get("sourceIPAddress") or "",
-        user_agent=rec.get("userAgent") or "",
+        source_ip=as_str(rec.get("sourceIPAddress")),
+        user_agent=as_str(rec.get("userAgent")),
         outcome=FAILURE if err else SUCCESS,
         error_code=err,
         file=file,
         line=line,
         record=i,
         event_version=version,
-        raw_id=rec.get("eventID") or "",
+        raw_id=as_str(rec.get("eventID")),
         service=source,
         session=session,
-        vpc_endpoint=rec.get("vpcEndpointId") or "",
-        bytes_out=int(out_bytes) if isinstance(out_bytes, int | float) else None,
-        log_type=rec.get("eventCategory") or "Management",
+        vpc_endpoint=as_str(rec.get("vpcEndpointId")),
+        bytes_out=_count(out_bytes),
+        log_type=as_str(rec.get("eventCategory")) or "Management",
     )
+
+
+def _count(v: object) -> int | None:
+    """A byte count as logged; None for anything that is not a finite number."""
+    if isinstance(v, bool) or not isinstance(v, int | float) or v != v or v in (float("inf"), float("-inf")):
+        return None
+    return int(v)

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from runtime_monitor.audit.event import FAILURE, SUCCESS, AuditEvent, parse_time
+from runtime_monitor.audit.event import (
+    FAILURE,
+    SUCCESS,
+    UNKNOWN,
+    AuditEvent,
+    as_dict,
+    as_list,
+    as_str,
+    parse_time,
+)
 from runtime_monitor.audit.jsonstream import READ_ERRORS, iter_array, iter_lines, reason_of
 from runtime_monitor.audit.problems import ReadStats
 from runtime_monitor.audit.sources import Input
@@ -66,8 +75,8 @@ def entry_event(entry: object, file: str, line: int | None, i: int, stats: ReadS
             SOURCE, file, line, "unknown event version", f"protoPayload @type {proto.get('@type')!r}"
         )
         return None
-    auth = proto.get("authenticationInfo") or {}
-    email = auth.get("principalEmail") or auth.get("principalSubject") or ""
+    auth = as_dict(proto.get("authenticationInfo"))
+    email = as_str(auth.get("principalEmail")) or as_str(auth.get("principalSubject"))
     if not email:
         stats.problems.add(SOURCE, file, line, "record without a principal")
         return None
@@ -75,35 +84,40 @@ def entry_event(entry: object, file: str, line: int | None, i: int, stats: ReadS
     if t is None:
         stats.problems.add(SOURCE, file, line, "record without a valid time")
         return None
-    delegation = auth.get("serviceAccountDelegationInfo") or []
-    first = delegation[0] if delegation and isinstance(delegation[0], dict) else {}
-    via = (first.get("firstPartyPrincipal") or first.get("thirdPartyPrincipal") or {}).get(
-        "principalEmail", ""
+    delegation = as_list(auth.get("serviceAccountDelegationInfo"))
+    first = as_dict(delegation[0]) if delegation else {}
+    via = as_str(
+        as_dict(first.get("firstPartyPrincipal") or first.get("thirdPartyPrincipal")).get("principalEmail")
     )
-    status = proto.get("status") or {}
-    code = status.get("code") or 0
-    meta = proto.get("requestMetadata") or {}
-    log_name = entry.get("logName") or ""
+    code = as_dict(proto.get("status")).get("code")
+    if not code:  # absent, null or 0 (OK)
+        outcome, error = SUCCESS, ""
+    elif isinstance(code, int | str) and not isinstance(code, bool):
+        outcome, error = FAILURE, str(code)
+    else:  # a status code of an odd type: neither a success nor a failure we can name
+        outcome, error = UNKNOWN, ""
+    meta = as_dict(proto.get("requestMetadata"))
+    log_name = as_str(entry.get("logName"))
     log_type = log_name.split(_LOG_MARK, 1)[1] if _LOG_MARK in log_name else ""
-    resource = proto.get("resourceName") or ""
+    resource = as_str(proto.get("resourceName"))
     stats.events["gcp"] += 1
     stats.seen(t)
     return AuditEvent(
         provider="gcp",
         time=t,
         principal=canonical_principal(email),
-        action=proto.get("methodName") or "",
+        action=as_str(proto.get("methodName")),
         resources=(canonical_resource(resource),) if resource else (),
-        source_ip=meta.get("callerIp") or "",
-        user_agent=meta.get("callerSuppliedUserAgent") or "",
-        outcome=FAILURE if code else SUCCESS,
-        error_code=str(code) if code else "",
+        source_ip=as_str(meta.get("callerIp")),
+        user_agent=as_str(meta.get("callerSuppliedUserAgent")),
+        outcome=outcome,
+        error_code=error,
         file=file,
         line=line,
         record=i,
         event_version="AuditLog",
-        raw_id=entry.get("insertId") or "",
-        service=proto.get("serviceName") or "",
+        raw_id=as_str(entry.get("insertId")),
+        service=as_str(proto.get("serviceName")),
         session=canonical_principal(via) if via else "",
         log_type=log_type,
     )

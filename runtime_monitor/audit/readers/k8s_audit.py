@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from runtime_monitor.audit.event import FAILURE, SUCCESS, UNKNOWN, AuditEvent, parse_time
+from runtime_monitor.audit.event import (
+    FAILURE,
+    SUCCESS,
+    UNKNOWN,
+    AuditEvent,
+    as_dict,
+    as_list,
+    as_str,
+    parse_time,
+)
 from runtime_monitor.audit.jsonstream import READ_ERRORS, iter_lines, reason_of
 from runtime_monitor.audit.problems import ReadStats
 from runtime_monitor.audit.sources import Input
@@ -40,7 +49,12 @@ def read_input(inp: Input, stats: ReadStats) -> Iterator[AuditEvent]:
                 stats.problems.add(SOURCE, inp.name, line, reason, why)
                 continue
             items = obj.get("items") if isinstance(obj, dict) and obj.get("kind") == "EventList" else [obj]
-            for item in items if isinstance(items, list) else []:
+            if not isinstance(items, list):
+                stats.problems.add(
+                    SOURCE, inp.name, line, "not an audit Event", "EventList without a list of items"
+                )
+                continue
+            for item in items:
                 i += 1
                 ev = audit_event(item, inp.name, line, i, stats, seen)
                 if ev is not None:
@@ -54,9 +68,9 @@ def _pod_spec(resource: str, obj: dict) -> dict | None:
     if resource == "pods":
         return spec
     if resource == "cronjobs":
-        spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+        spec = as_dict(as_dict(spec.get("jobTemplate")).get("spec"))
     if resource in (*_WORKLOADS, "cronjobs"):
-        return ((spec.get("template") or {}).get("spec")) or None
+        return as_dict(as_dict(spec.get("template")).get("spec")) or None
     return None
 
 
@@ -66,24 +80,26 @@ def pod_risks(spec: dict) -> dict:
     containers = [
         c
         for key in ("containers", "initContainers", "ephemeralContainers")
-        for c in (spec.get(key) or [])
+        for c in as_list(spec.get(key))
         if isinstance(c, dict)
     ]
     privileged = sorted(
-        c.get("name", "?") for c in containers if ((c.get("securityContext") or {}).get("privileged") is True)
+        as_str(c.get("name")) or "?"
+        for c in containers
+        if as_dict(c.get("securityContext")).get("privileged") is True
     )
     caps = sorted(
         {
             str(cap)
             for c in containers
-            for cap in (((c.get("securityContext") or {}).get("capabilities") or {}).get("add") or [])
+            for cap in as_list(as_dict(as_dict(c.get("securityContext")).get("capabilities")).get("add"))
             if str(cap).upper().removeprefix("CAP_")
             in ("SYS_ADMIN", "SYS_PTRACE", "SYS_MODULE", "MKNOD", "ALL")
         }
     )
     host_paths = sorted(
-        str((v.get("hostPath") or {}).get("path"))
-        for v in (spec.get("volumes") or [])
+        str(v["hostPath"].get("path"))
+        for v in as_list(spec.get("volumes"))
         if isinstance(v, dict) and isinstance(v.get("hostPath"), dict)
     )
     host_ns = sorted(k for k in ("hostPID", "hostIPC", "hostNetwork") if spec.get(k) is True)
@@ -112,11 +128,11 @@ def audit_event(
         return None
     stage = ev.get("stage")
     ref = ev.get("objectRef") if isinstance(ev.get("objectRef"), dict) else {}
-    sub = ref.get("subresource") or ""
+    sub = as_str(ref.get("subresource"))
     if stage == "RequestReceived" or (stage == "ResponseStarted" and sub not in CONNECT_SUBRESOURCES):
         stats.skipped[("k8s", f"stage {stage}")] += 1
         return None
-    audit_id = ev.get("auditID") or ""
+    audit_id = as_str(ev.get("auditID"))
     if audit_id and sub in CONNECT_SUBRESOURCES:  # only connections are logged at two kept stages
         if audit_id in seen:
             stats.skipped[("k8s", "later stage of a connection already counted")] += 1
@@ -126,7 +142,7 @@ def audit_event(
             seen.popitem(last=False)
     user = ev.get("user") if isinstance(ev.get("user"), dict) else {}
     imp = ev.get("impersonatedUser") if isinstance(ev.get("impersonatedUser"), dict) else {}
-    principal = imp.get("username") or user.get("username") or ""
+    principal = as_str(imp.get("username")) or as_str(user.get("username"))
     if not principal:
         stats.problems.add(SOURCE, file, line, "record without a principal")
         return None
@@ -134,20 +150,20 @@ def audit_event(
     if t is None:
         stats.problems.add(SOURCE, file, line, "record without a valid time")
         return None
-    verb = ev.get("verb") or ""
-    resource = ref.get("resource") or ""
-    ns = ref.get("namespace") or ""
+    verb = as_str(ev.get("verb"))
+    resource = as_str(ref.get("resource"))
+    ns = as_str(ref.get("namespace"))
     req = ev.get("requestObject") if isinstance(ev.get("requestObject"), dict) else None
-    name = ref.get("name") or ((req or {}).get("metadata") or {}).get("name") or ""
+    name = as_str(ref.get("name")) or as_str(as_dict(as_dict(req).get("metadata")).get("name"))
     if resource:
         action = f"{verb} {resource}/{sub}" if sub else f"{verb} {resource}"
         uri = f"k8s:{ns or '_cluster'}/{resource}" + (f"/{name}" if name else "") + (f"/{sub}" if sub else "")
         resources: tuple[str, ...] = (uri,)
     else:  # a non-resource URL (/healthz, /metrics)
-        action = f"{verb} {(ev.get('requestURI') or '').split('?')[0]}"
+        action = f"{verb} {as_str(ev.get('requestURI')).split('?')[0]}"
         resources = ()
     request: dict = {}
-    level = ev.get("level") or ""
+    level = as_str(ev.get("level"))
     if verb in ("create", "update", "patch") and not sub and resource in ("pods", *_WORKLOADS, "cronjobs"):
         if req is None:
             request["logged"] = False  # Metadata level: the spec is not in the log
@@ -157,8 +173,12 @@ def audit_event(
         request.update(pod_risks(req["spec"]))
     status = ev.get("responseStatus") if isinstance(ev.get("responseStatus"), dict) else {}
     code = status.get("code")
-    outcome = UNKNOWN if not isinstance(code, int) else (SUCCESS if code < 400 else FAILURE)
-    ips = ev.get("sourceIPs") or []
+    outcome = (
+        UNKNOWN
+        if not isinstance(code, int) or isinstance(code, bool)
+        else (SUCCESS if code < 400 else FAILURE)
+    )
+    ips = as_list(ev.get("sourceIPs"))
     stats.events["k8s"] += 1
     stats.seen(t)
     return AuditEvent(
@@ -168,7 +188,7 @@ def audit_event(
         action=action,
         resources=resources,
         source_ip=ips[0] if ips and isinstance(ips[0], str) else "",
-        user_agent=ev.get("userAgent") or "",
+        user_agent=as_str(ev.get("userAgent")),
         outcome=outcome,
         error_code=str(code) if outcome == FAILURE else "",
         file=file,
@@ -177,7 +197,7 @@ def audit_event(
         event_version=version,
         raw_id=audit_id,
         service="k8s",
-        session=user.get("username", "") if imp else "",
+        session=as_str(user.get("username")) if imp else "",
         log_type=level,
         namespace=ns,
         request=request,
