@@ -4,7 +4,7 @@ is not read becomes a scan error naming the file, the reason and what went unsca
 Inputs are mutations of valid seed documents (cut, spliced, with bytes flipped), arbitrary
 text and bytes, and JSON-shaped values dropped into valid skeletons. The example budget
 is small in CI; `MLPOSTURE_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_parsers.py` (or
-`bench/fuzz.sh`) runs a long campaign.
+`bench/fuzz.sh`, every fuzz file) runs a long campaign.
 """
 
 from __future__ import annotations

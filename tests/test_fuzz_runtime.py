@@ -8,7 +8,7 @@ Inputs are mutations of the fixtures (cut, spliced, bytes flipped, truncated gzi
 JSON values dropped into valid skeletons (a list for `eventTime`, a string for
 `userIdentity`, null for `protoPayload`, huge strings, deep nesting), and arbitrary bytes.
 The example budget is small in CI; `MLPOSTURE_FUZZ_EXAMPLES=5000 pytest
-tests/test_fuzz_runtime.py` (or `bench/fuzz.sh`) runs a long campaign.
+tests/test_fuzz_runtime.py` (or `bench/fuzz.sh`, every fuzz file) runs a long campaign.
 """
 
 from __future__ import annotations

@@ -140,7 +140,10 @@ def iter_array(stream: BinaryIO, key: str | None = None, prefix: bytes = b""):
         if c == "]":
             # the array is the whole input (or all of its object): anything after it is damage
             buf.pos += 1
-            if key is not None and buf.skip(_WS) == "}":
+            if key is not None:  # the object that holds the array ends too
+                if buf.skip(_WS) != "}":
+                    yield None, buf.line, buf.error or "truncated: the object does not end"
+                    return
                 buf.pos += 1
             if buf.skip(_WS) is not None:
                 yield None, buf.line, buf.error or "malformed JSON (data after the end of the array)"
