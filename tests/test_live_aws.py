@@ -23,6 +23,7 @@ from scanner.collect.aws.calls import (
     permissions_json,
     required_actions,
 )
+from scanner.model.resource import Unresolved
 
 WANDB = "0123456789abcdef0123456789abcdef01234567"
 
@@ -191,7 +192,16 @@ def test_denied_call_names_the_permission_and_what_went_unscanned(servers, scena
     types = {r.type for r in col.normalized.resources}
     # what was readable is kept: the function itself, endpoints, IAM
     assert {"aws.lambda.function", "aws.sagemaker.endpoint", "aws.iam.role"} <= types
-    assert "aws.sagemaker.notebook_instance" not in types and "aws.lambda.permission" not in types
+    assert "aws.sagemaker.notebook_instance" not in types
+    # the policy that was not read is not "no policy": one permission whose settings are
+    # Unresolved stands for it, and the public-invoke rule says UNKNOWN about it
+    (perm,) = [r for r in col.normalized.resources if r.type == "aws.lambda.permission"]
+    assert perm.uid.endswith(":function:fn-public#policy")
+    assert isinstance(perm.attrs["principal"], Unresolved)
+    assert perm.provenance["principal"] == "unresolved"
+    assert "lambda:GetPolicy was denied" in perm.attrs["principal"].expr
+    res = _evaluate(col, "lambda-permission-not-public")
+    assert [(f.status, f.resource.uid) for f in res.findings] == [("unknown", perm.uid)]
 
 
 def test_incomplete_scan_exits_3_when_nothing_crosses_the_threshold(servers, scenario, tmp_path):
@@ -418,6 +428,130 @@ def test_a_malformed_answer_is_an_error_naming_the_call_never_an_empty_list(serv
     assert "fn-public" in _names(col, "aws.lambda.function") and _names(col, "aws.kms.key")
 
 
+def _by_name(col, rtype: str) -> dict:
+    return {r.name: r for r in col.normalized.resources if r.type == rtype}
+
+
+def _statuses(res) -> dict[tuple[str, str], str]:
+    return {(f.rule_id, f.resource.name): f.status for f in res.findings}
+
+
+def test_unreadable_access_keys_are_unknown_never_no_keys(servers, scenario):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scanner.gate import exit_code
+
+    cfgs = [
+        _cfg(servers, Fault("iam", "ListAccessKeys", "AccessDenied", 403), services=["iam"]),
+        _cfg(servers, Fault("iam", "ListAccessKeys", "InternalError", 500), services=["iam"]),
+    ]
+    with ThreadPoolExecutor(2) as pool:
+        denied, failed = pool.map(collect_aws, cfgs)
+    for col, how in ((denied, "was denied"), (failed, "failed with a server error")):
+        dev = _by_name(col, "aws.iam.user")["dev"]
+        keys = dev.attrs["access_keys"]
+        assert isinstance(keys, Unresolved) and f"iam:ListAccessKeys {how}" in keys.expr
+        assert dev.provenance["access_keys"] == "unresolved"
+        assert any("access keys of IAM user dev" in e.unscanned for e in col.errors)
+        res = _evaluate(col, "iam-user-no-access-keys-for-pipelines")
+        assert _statuses(res)[("iam-user-no-access-keys-for-pipelines", "dev")] == "unknown"
+        assert exit_code(res, "critical") == 3  # incomplete, never clean
+
+
+def test_unreadable_resource_policies_and_settings_are_unknown_never_none(servers, scenario):
+    """A detail call that fails (not the documented "there is none" answer) leaves the
+    attribute Unresolved: the rules that read it say UNKNOWN instead of passing (or failing)."""
+    col = collect_aws(
+        _cfg(
+            servers,
+            Fault("lambda", "GetFunctionUrlConfig"),
+            Fault("lambda", "GetFunctionConcurrency", "InternalError", 500),
+            Fault("lambda", "ListTags"),
+            Fault("lambda", "GetLayerVersionPolicy"),
+            Fault("kms", "GetKeyPolicy"),
+            Fault("kms", "GetKeyRotationStatus", "malformed"),
+            Fault("s3", "GetBucketPolicy", "AccessDenied", 403),
+            Fault("s3", "GetBucketAcl", "AccessDenied", 403),
+            Fault("s3", "GetPublicAccessBlock", "InternalError", 500),
+            Fault("s3", "GetBucketVersioning", "AccessDenied", 403),
+            Fault("ecr", "GetRepositoryPolicy"),
+            Fault("cloudtrail", "GetEventSelectors"),
+            Fault("secrets-manager", "GetResourcePolicy"),  # the service id
+            Fault("sagemaker", "ListTags"),
+            Fault("sagemaker", "GetModelPackageGroupPolicy", "InternalError", 500),
+            Fault("bedrock-agent", "ListAgentActionGroups"),
+            services=["lambda", "kms", "ecr", "cloudtrail", "secretsmanager", "s3", "sagemaker", "bedrock"],
+        )
+    )
+
+    def unresolved(r, *paths):
+        for path in paths:
+            assert isinstance(r.attrs[path], Unresolved), (r.uid, path, r.attrs[path])
+            assert r.provenance[path] == "unresolved" and r.attrs[path].expr.startswith("not read: ")
+
+    fn = _by_name(col, "aws.lambda.function")["fn-public"]
+    unresolved(fn, "reserved_concurrency")
+    assert fn.provenance["tags"] == "unresolved"
+    unresolved(_by_name(col, "aws.lambda.function_url")["fn-public-url"], "auth_type", "cors")
+    unresolved(_by_name(col, "aws.lambda.layer_version")["shared"], "permissions")
+    (key,) = [k for k in col.normalized.resources if k.type == "aws.kms.key"]
+    unresolved(key, "policy", "enable_key_rotation")
+    unresolved(_by_name(col, "aws.ecr.repository")["inference"], "policy")
+    unresolved(_by_name(col, "aws.cloudtrail.trail")["main"], "data_events")
+    unresolved(_by_name(col, "aws.secretsmanager.secret")["hf-token"], "policy")
+    assert _by_name(col, "aws.sagemaker.notebook_instance")["nb-open"].provenance["tags"] == "unresolved"
+    unresolved(_by_name(col, "aws.sagemaker.model_package_group")["registry"], "policy")
+    unresolved(_by_name(col, "aws.bedrock.agent")["helper"], "action_groups")
+    buckets = _by_name(col, "aws.s3.bucket")
+    for b in buckets.values():
+        unresolved(b, "policy", "acl", "public_access_block", "versioning")
+    res = _evaluate(
+        col,
+        "lambda-function-url-auth-required",
+        "lambda-function-url-cors-restricted",
+        "lambda-function-reserved-concurrency",
+        "lambda-layer-not-public",
+        "kms-key-rotation-enabled",
+        "cloudtrail-logs-lambda-and-s3-data-events",
+        "s3-bucket-not-public",
+        "s3-bucket-public-access-blocked",
+    )
+    got = _statuses(res)
+    assert got == {
+        ("lambda-function-url-auth-required", "fn-public-url"): "unknown",
+        ("lambda-function-url-cors-restricted", "fn-public-url"): "unknown",
+        ("lambda-function-reserved-concurrency", "fn-public"): "unknown",
+        ("lambda-layer-not-public", "shared"): "unknown",
+        ("kms-key-rotation-enabled", key.name): "unknown",
+        ("cloudtrail-logs-lambda-and-s3-data-events", "main"): "unknown",
+        **{
+            (rule, b): "unknown"
+            for b in buckets
+            for rule in ("s3-bucket-not-public", "s3-bucket-public-access-blocked")
+        },
+    }
+    # the graph reads an unread bucket or key policy as undecided: never a public edge
+    from scanner.graph.build import build_graph
+    from scanner.graph.model import INTERNET
+    from scanner.model.inventory import Inventory
+
+    inv = Inventory()
+    inv.extend(col.normalized.resources, col.normalized.relations)
+    inv.link()
+    g = build_graph(inv, ("scanner.graph.aws",))
+    bucket_uids = {b.uid for b in buckets.values()}
+    assert not [e for e in g.edges() if e.src == INTERNET and e.dst in bucket_uids]
+
+
+def test_secret_resource_policy_is_read(collected, scenario):
+    sec = _by_name(collected, "aws.secretsmanager.secret")["hf-token"]
+    assert sec.provenance.get("policy") != "unresolved"
+    (stmt,) = sec.attrs["policy"]["Statement"]
+    assert stmt["Principal"] == {"AWS": ["arn:aws:iam::444455556666:root"]}
+    assert stmt["Action"] == ["secretsmanager:GetSecretValue"]
+    assert collected.recorder.calls[("secretsmanager", "GetResourcePolicy")] >= 1
+
+
 def test_region_not_enabled_is_quiet_only_away_from_home():
     from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -497,6 +631,56 @@ def test_scps_are_collected_with_document_and_targets(collected, scenario):
     ]
     # AWS's own FullAWSAccess is there too, as the Organization created it
     assert any(r.name == "FullAWSAccess" for r in scps)
+
+
+def test_ou_targets_name_every_account_under_the_ou(collected, scenario):
+    org = scenario["org"]
+    (scp,) = [
+        r
+        for r in collected.normalized.resources
+        if r.type == "aws.organizations.policy" and r.name == "deny-iam-users"
+    ]
+    (target,) = scp.attrs["targets"]
+    assert target["id"] == org["ou"] and target["type"] == "ORGANIZATIONAL_UNIT"
+    assert target["accounts"] == [org["member"]]  # in the nested OU under it
+    full = next(r for r in collected.normalized.resources if r.name == "FullAWSAccess")
+    by_id = {t["id"]: t for t in full.attrs["targets"]}
+    if org["nested_ou"] in by_id:  # AWS attaches FullAWSAccess to every OU it creates
+        assert by_id[org["nested_ou"]]["accounts"] == [org["member"]]
+    # the management account is under the root only: in no OU's list
+    assert all(scenario["account"] not in t.get("accounts", []) for t in scp.attrs["targets"])
+    calls = collected.recorder.calls
+    assert calls[("organizations", "ListRoots")] == 1
+    assert calls[("organizations", "ListOrganizationalUnitsForParent")] == 3  # root, ou, nested
+    # the graph: the SCP applies to the member account for certain, to others not at all
+    from scanner.graph.aws_resolve import Arns, Scope
+    from scanner.graph.aws_scp import OrgPolicies
+    from scanner.model.inventory import Inventory
+
+    inv = Inventory()
+    inv.extend([scp], [])
+    orgp = OrgPolicies(inv, Arns(inv, Scope(scenario["account"], "us-east-1", True)))
+    (level,) = orgp.for_account(org["member"])
+    assert level.unsure is None and level.label == org["ou"]
+    assert orgp.for_account("444455556666") == ()
+
+
+def test_ou_membership_that_cannot_be_read_leaves_ou_scps_conditional(servers, scenario):
+    denied = collect_aws(_cfg(servers, Fault("organizations", "ListRoots"), services=["organizations"]))
+    assert denied.errors == [] and any("OU membership not read" in n for n in denied.notes)
+    cut = collect_aws(
+        _cfg(
+            servers,
+            Fault("organizations", "ListAccountsForParent", "InternalError", 500),
+            services=["organizations"],
+        )
+    )
+    for col in (denied, cut):
+        scps = [r for r in col.normalized.resources if r.type == "aws.organizations.policy"]
+        assert scps
+        ou_targets = [t for r in scps for t in r.attrs["targets"] if t["type"] == "ORGANIZATIONAL_UNIT"]
+        assert ou_targets and all("accounts" not in t for t in ou_targets)
+    assert cut.errors and all("organizations:ListAccountsForParent" in e.reason for e in cut.errors)
 
 
 def test_member_account_scp_denial_is_a_note_not_an_error(servers, scenario):

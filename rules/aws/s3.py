@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rules.helpers.iam import resource_policy_public
 from rules.sdk import fail, ok, rule, unknown
-from scanner.model.resource import Resource
+from scanner.model.resource import Resource, Unresolved
 
 BUCKET = "aws.s3.bucket"
 PAB_FLAGS = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
@@ -65,15 +65,18 @@ def public_access_blocked(b: Resource):
     aliases=["CKV_AWS_20", "CKV_AWS_57", "s3_bucket_public_access"],
 )
 def bucket_not_public(b: Resource):
-    acl = b.a.get("acl")
-    if acl in PUBLIC_ACLS:
+    # an ACL that is not known (grants IaC cannot fold, a live read that failed) leaves the
+    # answer open, but a public policy still fails the bucket
+    acl = b.attrs.get("acl")
+    if not isinstance(acl, Unresolved) and acl in PUBLIC_ACLS:
         return fail(f"ACL is {acl}", at="acl")
     policy = b.attrs.get("policy")
-    if policy is None:
-        return ok()
-    a = resource_policy_public(policy)
-    if a.hits:
-        return fail(a.hits[0].reason, at=f"policy.{a.hits[0].path}")
-    if a.unresolved:
-        return unknown("bucket policy is unresolved", at="policy")
+    if policy is not None:
+        a = resource_policy_public(policy)
+        if a.hits:
+            return fail(a.hits[0].reason, at=f"policy.{a.hits[0].path}")
+        if a.unresolved:
+            return unknown("bucket policy is unresolved", at="policy")
+    if isinstance(acl, Unresolved):
+        return unknown(f"acl is unresolved ({acl.expr})", at="acl")
     return ok()

@@ -101,7 +101,12 @@ _ARN_FORMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "aws.ecr.repository": ("ecr", "repository/{n}", ("name",)),
     "aws.bedrock.agent": ("bedrock", "agent/{n}", ("agent_name",)),
     "aws.bedrock.knowledge_base": ("bedrock", "knowledge-base/{n}", ("name",)),
+    # queues and topics: arn:aws:sqs:REGION:ACCOUNT:NAME, arn:aws:sns:REGION:ACCOUNT:NAME
+    "aws.sqs.queue": ("sqs", "{n}", ("name",)),
+    "aws.sns.topic": ("sns", "{n}", ("name",)),
 }
+# Types whose Terraform `id` is their ARN
+_ID_IS_ARN = {"aws.sns.topic"}
 _GLOBAL_SERVICES = {"iam"}
 
 
@@ -239,6 +244,9 @@ def resolve_refs(value: Any, inv: Inventory, arns: Arns, owner: str | None = Non
             arn = arns.of(target)[0]
             if arn:
                 return arn
+        if value.attr == "id" and target.type in _ID_IS_ARN:
+            arn = arns.of(target)[0]
+            return arn if arn else Unresolved(f"{value.uid}.{value.attr}")
         if value.attr in ("name", "id", "bucket", "function_name", "role_name", "user_name", "group_name"):
             keys = _ARN_FORMS.get(target.type, ("", "", ()))[2]
             return _name(target, "bucket", *keys) or target.name

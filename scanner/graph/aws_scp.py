@@ -13,9 +13,13 @@ What the scanner knows, and what it does with the rest:
   every AWS account in the inventory is taken to be a member of it, except, when the
   attachments were read live, an account no SCP is attached to: AWS keeps at least one on
   every member). ACCOUNT targets apply to that account only.
-- OU targets: neither the live collector nor IaC records which OU an account is in, so a
-  level attached to an OU may or may not apply. Its Deny, and an Allow it lacks, make the
-  affected edges ``conditional`` (named in their conditions), never silently removed.
+- OU targets: a live read of the Organization records, on each OU target, `accounts`: every
+  account under that OU, directly or in nested OUs (the collector walks the OU tree from
+  the root). Then a level attached to the OU applies to those accounts, and not to others.
+  Where that is not recorded (IaC, a member account or a walk that failed), a level
+  attached to an OU may or may not apply: its Deny, and an Allow it lacks, make the
+  affected edges ``conditional`` (named in their conditions), never silently removed; so
+  does an account the scanner cannot name.
 - A policy whose targets are unknown (live: ListTargetsForPolicy failed; IaC: no attachment
   in the scan, or a target the scanner cannot resolve) is treated like an OU level of its own.
 - The attachments are known completely only when AWS's own ``FullAWSAccess`` policy is in
@@ -51,21 +55,28 @@ _ALLOW_ALL = compile_policy(
 class _Scp:
     name: str
     compiled: CompiledPolicy
-    targets: list[tuple[Any, Any]] | None  # (type, id); None: not known
+    # (type, id, accounts under an OU target or None when not known); None: not known
+    targets: list[tuple[Any, Any, frozenset[str] | None]] | None
 
 
-def _targets(raw: Any) -> list[tuple[Any, Any]] | None:
+def _targets(raw: Any) -> list[tuple[Any, Any, frozenset[str] | None]] | None:
     if not isinstance(raw, list):
         return None
     out = []
     for t in raw:
         if not isinstance(t, dict):
-            out.append((None, None))
+            out.append((None, None, None))
             continue
         ttype, tid = t.get("type"), t.get("id")
         if not isinstance(ttype, str) and isinstance(tid, str):  # typed by the id's shape
             ttype = _type_of_id(tid)
-        out.append((ttype if isinstance(ttype, str) else None, tid))
+        accounts = t.get("accounts")
+        members = (
+            frozenset(accounts)
+            if isinstance(accounts, list) and all(isinstance(a, str) for a in accounts)
+            else None
+        )
+        out.append((ttype if isinstance(ttype, str) else None, tid, members))
     return out
 
 
@@ -125,14 +136,21 @@ class OrgPolicies:
         known_account = account != UNKNOWN_ACCOUNT
         root: list[_Scp] = []
         own: list[_Scp] = []
-        ous: dict[str, list[_Scp]] = {}
+        ous: dict[str, list[_Scp]] = {}  # OUs the account may or may not be under
+        under: dict[str, list[_Scp]] = {}  # OUs the account is known to be under
         unsure: list[tuple[_Scp, str]] = []
         for scp in self.scps:
             if scp.targets is None:
                 unsure.append((scp, f"SCP {scp.name}: where it is attached is not known"))
                 continue
-            for ttype, tid in scp.targets:
-                if ttype == "ROOT":
+            for ttype, tid, members in scp.targets:
+                if ttype == "ORGANIZATIONAL_UNIT" and isinstance(tid, str) and members is not None:
+                    if not known_account:
+                        ous.setdefault(tid, []).append(scp)
+                    elif account in members:
+                        under.setdefault(tid, []).append(scp)
+                    # else: the account is not under that OU, and the level is not its own
+                elif ttype == "ROOT":
                     root.append(scp)
                 elif ttype == "ACCOUNT" and isinstance(tid, str) and known_account:
                     if tid == account:
@@ -145,7 +163,7 @@ class OrgPolicies:
                     ous.setdefault(tid, []).append(scp)
                 else:
                     unsure.append((scp, f"SCP {scp.name}: a target the scan cannot resolve"))
-        if self.complete and known_account and not own:
+        if self.complete and known_account and not own and not under:
             # every member account has an SCP of its own (AWS keeps at least one attached):
             # none read means it is not in this Organization, unless some targets are unknown
             if not any(s.targets is None for s in self.scps):
@@ -162,6 +180,7 @@ class OrgPolicies:
         levels = []
         if root:
             levels.append(self._level(root, None, "root"))
+        levels += [self._level(scps, None, ou) for ou, scps in sorted(under.items())]
         levels += self._others(ous, unsure)
         if own:
             levels.append(self._level(own, None, account))

@@ -24,7 +24,15 @@ READ_ONLY_PREFIXES = ("List", "Describe", "Get")
 
 DECLARED: dict[str, tuple[str, ...]] = {
     "sts": ("GetCallerIdentity", "AssumeRole"),
-    "organizations": ("ListAccounts", "ListPolicies", "DescribePolicy", "ListTargetsForPolicy"),
+    "organizations": (
+        "ListAccounts",
+        "ListPolicies",
+        "DescribePolicy",
+        "ListTargetsForPolicy",
+        "ListRoots",
+        "ListOrganizationalUnitsForParent",
+        "ListAccountsForParent",
+    ),
     "ec2": ("DescribeRegions", "DescribeSecurityGroups", "DescribeVpcEndpoints"),
     "iam": ("GetAccountAuthorizationDetails", "ListAccessKeys"),
     "s3": (
@@ -114,7 +122,7 @@ DECLARED: dict[str, tuple[str, ...]] = {
     "ecr": ("DescribeRepositories", "GetRepositoryPolicy"),
     "logs": ("DescribeLogGroups",),
     "cloudtrail": ("DescribeTrails", "GetEventSelectors"),
-    "secretsmanager": ("ListSecrets",),
+    "secretsmanager": ("ListSecrets", "GetResourcePolicy"),
     "apigateway": ("GetRestApis", "GetResources"),
     "apigatewayv2": ("GetApis", "GetRoutes", "GetIntegrations"),
 }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.model.finding import ScanError
-from scanner.normalize.aws import Raw
+from scanner.normalize.aws import Raw, Unread
 
 from .calls import is_declared
 from .faults import CallFailed, MalformedAnswer, classify
@@ -247,6 +247,15 @@ class Ctx:
         except CallFailed as e:
             self.failed(e, unscanned)
             return None
+
+    def read(self, unscanned: str, fn: Callable, *args, **kwargs) -> Any:
+        """`attempt` for a detail whose absence means something (no policy, no keys): on a
+        failed call, an `Unread` marker instead of None, so it is never taken for "none"."""
+        try:
+            return fn(*args, **kwargs)
+        except CallFailed as e:
+            self.failed(e, unscanned)
+            return Unread(e.short)
 
     def failed(self, e: CallFailed, unscanned: str) -> None:
         if e.kind == "region":

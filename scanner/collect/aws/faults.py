@@ -70,6 +70,18 @@ class CallFailed(Exception):
         super().__init__(self.reason)
 
     @property
+    def short(self) -> str:
+        """The call and how it failed, without the detail: what an unread value says."""
+        how = {
+            "denied": "was denied",
+            "throttled": "was throttled",
+            "server": "failed with a server error",
+            "timeout": "timed out",
+            "malformed": "answered with a malformed body",
+        }.get(self.kind, "failed")
+        return f"{self.permission} {how}"
+
+    @property
     def reason(self) -> str:
         tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
         if self.kind == "denied":

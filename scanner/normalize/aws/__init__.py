@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .base import Normalized
+from .base import Normalized, Unread, pick
+
+__all__ = ["Normalized", "Raw", "Unread", "kinds", "normalize", "pick"]
 
 
 @dataclass

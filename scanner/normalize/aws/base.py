@@ -11,11 +11,33 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.model.resource import Relation, Resource, SourceRef
+from scanner.model.resource import Relation, Resource, SourceRef, Unresolved
 from scanner.normalize.iam_policy import normalize_policy
 from scanner.secrets import Detection, scrub_mapping, scrub_text
 
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What a collector hands over for a detail it could not read (a denied, throttled,
+    failed or malformed call), where None would mean "there is none": a function with no
+    resource policy, a user with no access key. `why` names the call and how it failed.
+    Normalizers turn it into `Unresolved` (provenance ``unresolved``), so a rule that needs
+    the value says UNKNOWN, never PASS."""
+
+    why: str
+
+    def unresolved(self) -> Unresolved:
+        return Unresolved(f"not read: {self.why}")
+
+
+def pick(got: Any, key: str) -> Any:
+    """`got[key]` of an API answer (None when there was no answer, e.g. "not found"), or
+    the `Unread` marker itself when the call failed."""
+    if isinstance(got, Unread):
+        return got
+    return (got or {}).get(key)
 
 
 def scoped(rtype: str, account: str | None, region: str | None, name: str) -> str:
@@ -58,8 +80,10 @@ class LiveBuilder:
             account=account,
             region=region,
             source=SourceRef("live", dialect="aws", api=api),
-            tags={str(k): str(v) for k, v in (tags or {}).items()},
+            tags={str(k): str(v) for k, v in (tags or {}).items()} if not isinstance(tags, Unread) else {},
         )
+        if isinstance(tags, Unread):  # not read: not "no tags" (scanner.tag_policy reads this)
+            self.res.provenance["tags"] = "unresolved"
         self.out = Normalized([self.res])
         self.detections: list[Detection] = []
 
@@ -72,10 +96,15 @@ class LiveBuilder:
         return self.res.region
 
     def put(self, path: str, value: Any, default: Any = _MISSING) -> Any:
-        """Set an attribute; None with a default given takes the provider default."""
+        """Set an attribute; None with a default given takes the provider default. A value
+        the collector could not read (`Unread`) is `Unresolved`, marked so in provenance."""
         if value is None and default is not _MISSING:
             value = default
             self.res.provenance[path] = "default"
+        if isinstance(value, Unread):
+            value = value.unresolved()
+        if isinstance(value, Unresolved):
+            self.res.provenance[path] = "unresolved"
         self.res.attrs[path] = value
         return value
 
@@ -119,7 +148,9 @@ class LiveBuilder:
 
 def policy_doc(doc: Any) -> Any:
     """A live policy document (a dict, JSON text, or IAM's URL-encoded JSON) normalized;
-    None when there is none."""
+    None when there is none; `Unresolved` when it could not be read (`Unread`)."""
+    if isinstance(doc, Unread):
+        return doc.unresolved()
     if doc is None or doc == "":
         return None
     if isinstance(doc, str):
@@ -151,8 +182,11 @@ def decode_b64(content: Any) -> Any:
         return content
 
 
-def tags_of(items: Any, key: str = "Key", value: str = "Value") -> dict[str, str]:
-    """Tags given as [{Key, Value}] or {k: v}."""
+def tags_of(items: Any, key: str = "Key", value: str = "Value") -> Any:
+    """Tags given as [{Key, Value}] or {k: v}; an `Unread` marker is handed on (LiveBuilder
+    marks the tags unresolved)."""
+    if isinstance(items, Unread):
+        return items
     if isinstance(items, dict):
         return {str(k): str(v) for k, v in items.items()}
     out = {}

@@ -3,11 +3,11 @@ GetKnowledgeBase, GetModelInvocationLoggingConfiguration and GetCustomModel."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scanner.normalize.terraform.bedrock import prompt_attack_filter
 
-from .base import LiveBuilder, Normalized, scoped
+from .base import LiveBuilder, Normalized, Unread, scoped
 
 if TYPE_CHECKING:
     from . import Raw
@@ -35,8 +35,11 @@ def agent(raw: Raw) -> Normalized:
     b.put("prepare_agent", d.get("agentStatus") == "PREPARED")
     b.put("foundation_model", d.get("foundationModel"))
     b.put("instruction", b.scrub_script("instruction", d.get("instruction")))
-    groups = []
-    for i, ag in enumerate(raw.extra.get("action_groups") or []):
+    groups: Any = []
+    got = raw.extra.get("action_groups")
+    if isinstance(got, Unread):  # ListAgentActionGroups failed: not "no action groups"
+        groups, got = got, []
+    for i, ag in enumerate(got or []):
         fn = (ag.get("actionGroupExecutor") or {}).get("lambda")
         groups.append({"name": ag.get("actionGroupName"), "lambda_arn": fn})
         b.relate("action_group_function", fn, f"action_groups[{i}].lambda_arn")

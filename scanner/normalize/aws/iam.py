@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import LiveBuilder, Normalized, policy_doc, scoped, tags_of
+from .base import LiveBuilder, Normalized, Unread, policy_doc, scoped, tags_of
 
 if TYPE_CHECKING:
     from . import Raw
@@ -54,7 +54,9 @@ def user(raw: Raw) -> Normalized:
     for i, g in enumerate(groups):
         b.relate("member_of", scoped("aws.iam.group", raw.account, None, g), f"groups[{i}]")
     b.put("permissions_boundary", _boundary(d))
-    b.put("access_keys", int(raw.extra.get("access_keys", 0)))
+    keys = raw.extra.get("access_keys", 0)
+    # ListAccessKeys failed: how many keys the user has is not known (UNKNOWN, never "none")
+    b.put("access_keys", keys if isinstance(keys, Unread) else int(keys))
     b.alias_name(d["UserName"], None)
     return b.finish()
 

@@ -1,13 +1,15 @@
 """Lambda from `ListFunctions` (plus the per-function URL config, policy, concurrency,
 code-signing and image calls), layers with their version policies, and event source
-mappings. Environment values are scrubbed here, exactly as for IaC."""
+mappings. Environment values are scrubbed here, exactly as for IaC. A detail the collector
+could not read (`Unread`) is Unresolved: a URL config or resource policy not read becomes a
+URL or permission whose settings are Unresolved, never "no URL" or "no policy"."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from .base import LiveBuilder, Normalized, policy_doc, relate_sgs, scoped, vpc
+from .base import LiveBuilder, Normalized, Unread, policy_doc, relate_sgs, scoped, vpc
 
 if TYPE_CHECKING:
     from . import Raw
@@ -52,8 +54,13 @@ def function(raw: Raw) -> Normalized:
     out = b.finish(with_secrets=True)
     # --inspect-code: secrets found in the package, at code[<file in the zip>] with their line
     b.res.attrs["secrets"].extend(x.get("code_secrets") or [])
-    if x.get("url"):
+    if isinstance(x.get("url"), Unread):
+        out.merge(_url_unread(raw, x["url"]))
+    elif x.get("url"):
         out.merge(_url(raw, x["url"]))
+    if isinstance(x.get("policy"), Unread):
+        out.merge(_policy_unread(raw, x["policy"]))
+        return out
     pol = policy_doc(x.get("policy"))
     if isinstance(pol, dict):
         for i, stmt in enumerate(pol.get("Statement") or []):
@@ -86,6 +93,48 @@ def _url(raw: Raw, u: dict) -> Normalized:
         if cors
         else None,
     )
+    return b.finish()
+
+
+def _url_unread(raw: Raw, why: Unread) -> Normalized:
+    """GetFunctionUrlConfig failed: whether the function has a URL, and how it is
+    authorized, is not known. A URL whose every setting is Unresolved stands for it, so the
+    URL rules say UNKNOWN about this function instead of nothing (read as none)."""
+    d = raw.data
+    b = LiveBuilder(
+        "aws.lambda.function_url",
+        f"{d['FunctionArn']}#url",
+        f"{d['FunctionName']}-url",
+        raw.account,
+        raw.region,
+        "lambda:GetFunctionUrlConfig",
+    )
+    b.put("function_name", d["FunctionName"])
+    b.relate("url_of", d["FunctionArn"], "function_name")
+    b.put("auth_type", why)
+    b.put("cors", why)
+    return b.finish()
+
+
+def _policy_unread(raw: Raw, why: Unread) -> Normalized:
+    """GetPolicy failed (not ResourceNotFoundException, which means no policy): one
+    permission whose every setting is Unresolved stands for the statements that were not
+    read, so the public-invoke rules say UNKNOWN instead of passing a function that looks
+    as if it had no policy."""
+    d = raw.data
+    b = LiveBuilder(
+        "aws.lambda.permission",
+        f"{d['FunctionArn']}#policy",
+        f"{d['FunctionName']}/policy",
+        raw.account,
+        raw.region,
+        "lambda:GetPolicy",
+    )
+    b.put("function_name", d["FunctionName"])
+    b.relate("grants_on", d["FunctionArn"], "function_name")
+    for k in ("action", "principal", "source_arn", "source_account", "principal_org_id"):
+        b.put(k, why)
+    b.put("function_url_auth_type", why)
     return b.finish()
 
 
@@ -151,6 +200,9 @@ def layer_version(raw: Raw) -> Normalized:
     b.put("arn", arn)
     b.put("layer_name", raw.extra["layer_name"])
     b.put("compatible_runtimes", list(d.get("CompatibleRuntimes") or []))
+    if isinstance(raw.extra.get("policy"), Unread):  # GetLayerVersionPolicy failed: not "none"
+        b.put("permissions", raw.extra["policy"])
+        return b.finish()
     perms = []
     pol = policy_doc(raw.extra.get("policy"))
     for stmt in (pol or {}).get("Statement") or [] if isinstance(pol, dict) else []:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import LiveBuilder, Normalized, policy_doc, tags_of
+from .base import LiveBuilder, Normalized, Unread, policy_doc, tags_of
 
 if TYPE_CHECKING:
     from . import Raw
@@ -40,18 +40,29 @@ def bucket(raw: Raw) -> Normalized:
     d = raw.data
     name = d["Name"]
     arn = f"arn:aws:s3:::{name}"
+    tags = d.get("Tags")
     b = LiveBuilder(
-        "aws.s3.bucket", arn, name, raw.account, raw.region, "s3:ListBuckets", tags_of(d.get("Tags"))
+        "aws.s3.bucket",
+        arn,
+        name,
+        raw.account,
+        raw.region,
+        "s3:ListBuckets",
+        tags if isinstance(tags, Unread) else tags_of(tags),
     )
     b.put("arn", arn)
     b.put("bucket", name)
-    b.put("acl", canned_acl(d.get("Acl")))
+    # a setting the collector could not read is Unread: b.put makes it Unresolved
+    acl = d.get("Acl")
+    b.put("acl", acl if isinstance(acl, Unread) else canned_acl(acl))
     b.put("policy", policy_doc(d.get("Policy")))
     pab = d.get("PublicAccessBlock")
     keys = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
     b.put(
         "public_access_block",
-        {
+        pab
+        if isinstance(pab, Unread)
+        else {
             "block_public_acls": bool(pab.get(keys[0], False)),
             "ignore_public_acls": bool(pab.get(keys[1], False)),
             "block_public_policy": bool(pab.get(keys[2], False)),
@@ -60,14 +71,26 @@ def bucket(raw: Raw) -> Normalized:
         if pab
         else None,
     )
-    rules = (d.get("Encryption") or {}).get("Rules") or []
+    enc = d.get("Encryption")
+    rules = [] if isinstance(enc, Unread) else (enc or {}).get("Rules") or []
     sse = (rules[0].get("ApplyServerSideEncryptionByDefault") or {}) if rules else {}
     b.put(
         "encryption",
-        {"sse_algorithm": sse.get("SSEAlgorithm"), "kms_key_id": sse.get("KMSMasterKeyID")} if sse else None,
+        enc
+        if isinstance(enc, Unread)
+        else {"sse_algorithm": sse.get("SSEAlgorithm"), "kms_key_id": sse.get("KMSMasterKeyID")}
+        if sse
+        else None,
     )
-    b.put("versioning", d.get("Versioning") == "Enabled" if d.get("Versioning") else None, default=False)
-    b.put("logging", True if d.get("LoggingEnabled") else None, default=False)
+    ver, log = d.get("Versioning"), d.get("LoggingEnabled")
+    if isinstance(ver, Unread):
+        b.put("versioning", ver)
+    else:
+        b.put("versioning", ver == "Enabled" if ver else None, default=False)
+    if isinstance(log, Unread):
+        b.put("logging", log)
+    else:
+        b.put("logging", True if log else None, default=False)
     return b.finish()
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from scanner.normalize.governance import rate_days
 from scanner.normalize.supporting import advanced_data_events, data_event, ingress_rule
 
-from .base import LiveBuilder, Normalized, policy_doc, tags_of
+from .base import LiveBuilder, Normalized, Unread, policy_doc, tags_of
 
 if TYPE_CHECKING:
     from . import Raw
@@ -83,6 +83,9 @@ def trail(raw: Raw) -> Normalized:
     b.put("log_file_validation", d.get("LogFileValidationEnabled"), default=False)
     b.put("kms_key_id", d.get("KmsKeyId"))
     sel = raw.extra.get("selectors") or {}
+    if isinstance(sel, Unread):  # GetEventSelectors failed: not "no data events"
+        b.put("data_events", sel)
+        return b.finish()
     events: list = []
     for s in sel.get("EventSelectors") or []:
         for dr in s.get("DataResources") or []:
@@ -128,8 +131,9 @@ def secret(raw: Raw) -> Normalized:
     days = rules.get("AutomaticallyAfterDays") or rate_days(rules.get("ScheduleExpression"))
     b.put("rotation_days", days)
     b.put("rotation_schedule", rules.get("ScheduleExpression"))
-    b.put("policy", None)  # GetResourcePolicy is not called: not known, not "no policy"
-    b.res.provenance["policy"] = "unresolved"
+    # GetResourcePolicy: the JSON text of ResourcePolicy, None when no policy is attached,
+    # Unresolved when the call failed
+    b.put("policy", policy_doc(raw.extra.get("policy")))
     return b.finish()
 
 

@@ -14,8 +14,8 @@ def agents(ctx: Ctx) -> None:
         got = ctx.attempt(f"Bedrock agent {aid}", ctx.call, "bedrock-agent", "GetAgent", agentId=aid)
         if not got:
             continue
-        groups = ctx.attempt(f"action groups of Bedrock agent {aid}", _action_groups, ctx, aid)
-        ctx.emit("bedrock.agent", got["agent"], action_groups=groups or [])
+        groups = ctx.read(f"action groups of Bedrock agent {aid}", _action_groups, ctx, aid)
+        ctx.emit("bedrock.agent", got["agent"], action_groups=groups)  # Unread: not "none"
 
 
 def _action_groups(ctx: Ctx, aid: str) -> list[dict]:

@@ -1,7 +1,10 @@
 """IAM: one paginated GetAccountAuthorizationDetails (users, groups, roles, customer-managed
-policies) and ListAccessKeys per user. AWS-managed policies are referenced by ARN only."""
+policies) and ListAccessKeys per user (an unreadable key list is `Unread`, not "no keys").
+AWS-managed policies are referenced by ARN only."""
 
 from __future__ import annotations
+
+from scanner.normalize.aws import Unread
 
 from ..context import Ctx
 from ..faults import CallFailed
@@ -42,11 +45,13 @@ def collect(ctx: Ctx) -> None:
         ctx.emit("iam.group", g)
     for p in got["Policies"]:
         ctx.emit("iam.policy", p)
+    # Attached and inline policies, groups and boundaries come with the listing above: the
+    # access keys are the only per-user read. One that fails hands over `Unread`, never 0.
     for u in got["UserDetailList"]:
-        keys = ctx.attempt(
+        keys = ctx.read(
             f"access keys of IAM user {u['UserName']}",
             lambda name=u["UserName"]: list(
                 ctx.pages("iam", "ListAccessKeys", "AccessKeyMetadata", UserName=name)
             ),
         )
-        ctx.emit("iam.user", u, access_keys=len(keys or []))
+        ctx.emit("iam.user", u, access_keys=keys if isinstance(keys, Unread) else len(keys))

@@ -2,9 +2,13 @@
 code signing, tags, image URI), layers with their version policies, event source mappings.
 Environment values arrive with ListFunctions and are scrubbed by the normalizer. With
 `--inspect-code`, each Zip function's package is downloaded and its text scanned for
-secrets (scanner.collect.aws.code). Per-function calls run on the pool."""
+secrets (scanner.collect.aws.code). Per-function calls run on the pool. A detail call that
+fails hands over `Unread` (the normalizer makes it Unresolved); only ResourceNotFoundException
+means "there is none"."""
 
 from __future__ import annotations
+
+from scanner.normalize.aws import Unread, pick
 
 from ..code import CodeLimits, CodeRefused, download, scan_package
 from ..context import Ctx
@@ -25,25 +29,29 @@ def _function(ctx: Ctx, fn: dict) -> dict:
     what = f"Lambda function {name}"
 
     def get(op: str, label: str, **params):
-        return ctx.attempt(f"{label} of {what}", ctx.call, "lambda", op, missing=NF, **params)
+        # None: ResourceNotFoundException (there is none); Unread: the call failed
+        return ctx.read(f"{label} of {what}", ctx.call, "lambda", op, missing=NF, **params)
 
     extra: dict = {}
     url = get("GetFunctionUrlConfig", "URL config", FunctionName=name)
-    extra["url"] = {"AuthType": url.get("AuthType"), "Cors": url.get("Cors")} if url else None
-    extra["policy"] = (get("GetPolicy", "resource policy", FunctionName=name) or {}).get("Policy")
+    if isinstance(url, Unread):
+        extra["url"] = url
+    else:
+        extra["url"] = {"AuthType": url.get("AuthType"), "Cors": url.get("Cors")} if url else None
+    extra["policy"] = pick(get("GetPolicy", "resource policy", FunctionName=name), "Policy")
     conc = get("GetFunctionConcurrency", "reserved concurrency", FunctionName=name)
-    extra["reserved_concurrency"] = (conc or {}).get("ReservedConcurrentExecutions")
+    extra["reserved_concurrency"] = pick(conc, "ReservedConcurrentExecutions")
     csc = get("GetFunctionCodeSigningConfig", "code signing", FunctionName=name)
-    extra["code_signing_config_arn"] = (csc or {}).get("CodeSigningConfigArn") or None
+    extra["code_signing_config_arn"] = pick(csc, "CodeSigningConfigArn") or None
     tags = get("ListTags", "tags", Resource=fn["FunctionArn"])
-    extra["tags"] = (tags or {}).get("Tags") or {}
+    extra["tags"] = pick(tags, "Tags") or {}
     image = fn.get("PackageType") == "Image"
     if image or ctx.options.get("inspect_code"):
         got = get("GetFunction", "code location", FunctionName=name)
-        code = (got or {}).get("Code") or {}
+        code = {} if isinstance(got, Unread) else (got or {}).get("Code") or {}
         if image:
-            extra["image_uri"] = code.get("ImageUri")
-        elif got is not None:
+            extra["image_uri"] = got if isinstance(got, Unread) else code.get("ImageUri")
+        elif got is not None and not isinstance(got, Unread):
             extra["code_secrets"] = _inspect(ctx, what, code.get("Location"))
     return extra
 
@@ -85,7 +93,7 @@ def _layers(ctx: Ctx) -> None:
 
 def _layer(ctx: Ctx, name: str, v: dict) -> dict:
     what = f"Lambda layer {name}:{v.get('Version')}"
-    pol = ctx.attempt(
+    pol = ctx.read(
         f"policy of {what}",
         ctx.call,
         "lambda",
@@ -94,7 +102,7 @@ def _layer(ctx: Ctx, name: str, v: dict) -> dict:
         LayerName=name,
         VersionNumber=v["Version"],
     )
-    extra: dict = {"policy": (pol or {}).get("Policy")}
+    extra: dict = {"policy": pick(pol, "Policy")}
     return extra
 
 

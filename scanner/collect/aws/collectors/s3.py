@@ -1,12 +1,15 @@
 """S3: the account's buckets (ListBuckets), then each bucket's policy, ACL, public access
 block, encryption, versioning, logging and tags. By default only buckets that the scanned
 ML resources reference (model artifacts, job outputs, data capture, log destinations);
-`--all-buckets` reads every one."""
+`--all-buckets` reads every one. A setting whose call failed is `Unread` (Unresolved once
+normalized), never the "none" of a NoSuch... answer."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from scanner.normalize.aws import Unread, pick
 
 from ..context import Ctx
 
@@ -64,21 +67,22 @@ def _bucket(ctx: Ctx, name: str) -> None:
     region = region if ctx.account.endpoint_url is None else None  # a stand-in has one region
 
     def get(op: str, what: str, missing: tuple[str, ...] = ()):
-        return ctx.attempt(
+        # None: the documented "there is none" answer; Unread: the call failed
+        return ctx.read(
             f"{what} of S3 bucket {name}", ctx.call, "s3", op, missing=missing, region=region, Bucket=name
         )
 
     d: dict = {"Name": name}
-    d["Policy"] = (get("GetBucketPolicy", "policy", NF_POLICY) or {}).get("Policy")
+    d["Policy"] = pick(get("GetBucketPolicy", "policy", NF_POLICY), "Policy")
     acl = get("GetBucketAcl", "ACL")
-    d["Acl"] = {"Grants": acl.get("Grants") or []} if acl else None
+    d["Acl"] = acl if isinstance(acl, Unread) else {"Grants": acl.get("Grants") or []} if acl else None
     pab = get("GetPublicAccessBlock", "public access block", NF_PAB)
-    d["PublicAccessBlock"] = (pab or {}).get("PublicAccessBlockConfiguration")
+    d["PublicAccessBlock"] = pick(pab, "PublicAccessBlockConfiguration")
     sse = get("GetBucketEncryption", "encryption", NF_SSE)
-    d["Encryption"] = (sse or {}).get("ServerSideEncryptionConfiguration")
-    d["Versioning"] = (get("GetBucketVersioning", "versioning") or {}).get("Status")
-    d["LoggingEnabled"] = (get("GetBucketLogging", "logging") or {}).get("LoggingEnabled")
-    d["Tags"] = (get("GetBucketTagging", "tags", NF_TAGS) or {}).get("TagSet")
+    d["Encryption"] = pick(sse, "ServerSideEncryptionConfiguration")
+    d["Versioning"] = pick(get("GetBucketVersioning", "versioning"), "Status")
+    d["LoggingEnabled"] = pick(get("GetBucketLogging", "logging"), "LoggingEnabled")
+    d["Tags"] = pick(get("GetBucketTagging", "tags", NF_TAGS), "TagSet")
     ctx.records.append(_raw(ctx, d, region))
 
 

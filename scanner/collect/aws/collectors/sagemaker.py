@@ -4,6 +4,8 @@ denied call leaves only that kind unscanned."""
 
 from __future__ import annotations
 
+from scanner.normalize.aws import pick
+
 from ..context import Ctx
 
 SM = "sagemaker"
@@ -37,11 +39,12 @@ def _tags(ctx: Ctx, arn: str) -> list:
 
 
 def tags_of(ctx: Ctx, kind: str, d: dict, label: str) -> dict:
-    """{"tags": [...]} for `emit`, read on the resource's ARN; {} when it has none."""
+    """{"tags": [...]} for `emit`, read on the resource's ARN; {} when it has none; `Unread`
+    tags when ListTags failed (not "no tags")."""
     arn = d.get(ARN_KEY.get(kind, ""))
     if not arn:
         return {}
-    return {"tags": ctx.attempt(f"tags of {label}", _tags, ctx, arn) or []}
+    return {"tags": ctx.read(f"tags of {label}", _tags, ctx, arn)}
 
 
 def _describe(ctx: Ctx, kind: str, label: str, op: str, params: dict) -> tuple[dict, dict] | None:
@@ -303,7 +306,7 @@ def _package_group(ctx: Ctx, name: str) -> None:
     )
     if got:
         d, extra = got
-        pol = ctx.attempt(
+        pol = ctx.read(
             f"policy of SageMaker model package group {name}",
             ctx.call,
             SM,
@@ -311,7 +314,7 @@ def _package_group(ctx: Ctx, name: str) -> None:
             missing=("ValidationException", "ResourceNotFound"),
             ModelPackageGroupName=name,
         )
-        ctx.emit(kind, d, policy=(pol or {}).get("ResourcePolicy"), **extra)
+        ctx.emit(kind, d, policy=pick(pol, "ResourcePolicy"), **extra)
         for pkg in ctx.pages(SM, "ListModelPackages", "ModelPackageSummaryList", ModelPackageGroupName=name):
             arn = pkg["ModelPackageArn"]
             p = _describe(

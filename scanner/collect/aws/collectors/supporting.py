@@ -1,8 +1,11 @@
 """KMS keys (customer managed), ECR repositories, CloudWatch log groups of ML services,
-CloudTrail trails (home region only, with event selectors), Secrets Manager metadata (no
-values are ever read), VPC endpoints, and the security groups ML resources use."""
+CloudTrail trails (home region only, with event selectors), Secrets Manager metadata and
+resource policies (no values are ever read), VPC endpoints, and the security groups ML
+resources use. A policy, rotation status or selector list whose call failed is `Unread`."""
 
 from __future__ import annotations
+
+from scanner.normalize.aws import pick
 
 from ..context import Ctx
 
@@ -40,24 +43,24 @@ def _kms_key(ctx: Ctx, kid: str):
         return None
     rot = None
     if m.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and m.get("KeyState") == "Enabled":
-        got = ctx.attempt(
+        got = ctx.read(
             f"rotation status of KMS key {kid}", ctx.call, "kms", "GetKeyRotationStatus", KeyId=kid
         )
-        rot = (got or {}).get("KeyRotationEnabled")
-    pol = ctx.attempt(
+        rot = pick(got, "KeyRotationEnabled")
+    pol = ctx.read(
         f"key policy of KMS key {kid}", ctx.call, "kms", "GetKeyPolicy", KeyId=kid, PolicyName="default"
     )
-    return m, {"rotation": rot, "policy": (pol or {}).get("Policy")}
+    return m, {"rotation": rot, "policy": pick(pol, "Policy")}
 
 
 def collect_ecr(ctx: Ctx) -> None:
     repos = list(ctx.pages("ecr", "DescribeRepositories", "repositories", what="ECR repositories"))
     for r, pol in zip(repos, ctx.map(lambda r: _ecr_policy(ctx, r), repos), strict=True):
-        ctx.emit("ecr.repository", r, policy=(pol or {}).get("policyText"))
+        ctx.emit("ecr.repository", r, policy=pick(pol, "policyText"))
 
 
 def _ecr_policy(ctx: Ctx, r: dict):
-    return ctx.attempt(
+    return ctx.read(
         f"policy of ECR repository {r['repositoryName']}",
         ctx.call,
         "ecr",
@@ -83,7 +86,7 @@ def collect_cloudtrail(ctx: Ctx) -> None:
     for t in (ctx.call("cloudtrail", "DescribeTrails", includeShadowTrails=False) or {}).get(
         "trailList"
     ) or []:
-        sel = ctx.attempt(
+        sel = ctx.read(
             f"event selectors of CloudTrail trail {t['Name']}",
             ctx.call,
             "cloudtrail",
@@ -94,8 +97,22 @@ def collect_cloudtrail(ctx: Ctx) -> None:
 
 
 def collect_secrets(ctx: Ctx) -> None:
-    for s in ctx.pages("secretsmanager", "ListSecrets", "SecretList", what="Secrets Manager secrets"):
-        ctx.emit("secretsmanager.secret", s)
+    secrets = list(ctx.pages("secretsmanager", "ListSecrets", "SecretList", what="Secrets Manager secrets"))
+    for s, pol in zip(secrets, ctx.map(lambda s: _secret_policy(ctx, s), secrets), strict=True):
+        ctx.emit("secretsmanager.secret", s, policy=pick(pol, "ResourcePolicy"))
+
+
+def _secret_policy(ctx: Ctx, s: dict):
+    """The secret's resource policy: an answer without ResourcePolicy means none is attached;
+    a failed call is `Unread`. The secret's value is never read."""
+    return ctx.read(
+        f"resource policy of Secrets Manager secret {s['Name']}",
+        ctx.call,
+        "secretsmanager",
+        "GetResourcePolicy",
+        missing=("ResourceNotFoundException",),
+        SecretId=s["ARN"],
+    )
 
 
 def collect_vpc_endpoints(ctx: Ctx) -> None:
