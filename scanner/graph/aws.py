@@ -159,23 +159,8 @@ def add_nodes(inv: Inventory, graph: PrivilegeGraph) -> None:
                     _sensitive(r, ml_buckets),
                 )
             )
-            if (arn := _arn(st, r)) is not None:
+            if (arn := st.arns.of(r)[0]) is not None:
                 graph.alias(arn, r.uid)
-
-
-# Types whose ARN `Arns` (aws_resolve) does not build from IaC names: (service, template)
-_LOCAL_ARNS = {"aws.sqs.queue": "sqs", "aws.sns.topic": "sns"}
-
-
-def _arn(st: _State, r: Resource) -> str | None:
-    """`Arns.of`, and for queues and topics written in IaC the ARN their name gives."""
-    arn = st.arns.of(r)[0]
-    if arn is None and r.type in _LOCAL_ARNS:
-        name = r.attrs.get("name")
-        name = name if isinstance(name, str) else r.name
-        region = r.region or st.scope.region
-        arn = f"arn:aws:{_LOCAL_ARNS[r.type]}:{region}:{r.account or st.scope.account}:{name}"
-    return arn
 
 
 def _own_policy(st: _State, r: Resource, doc: Any, arn: str) -> Any:
@@ -235,7 +220,7 @@ def _queue_triggers(inv: Inventory, st: _State) -> list[tuple[Resource, Resource
     """(queue, function) for every event source mapping by which a queue in the scan invokes
     a function in the scan."""
     queues = {q.uid: q for q in inv.of_type("aws.sqs.queue")}
-    by_arn = {a: q for q in queues.values() if (a := _arn(st, q))}
+    by_arn = {a: q for q in queues.values() if (a := st.arns.of(q)[0])}
     out = []
     for m in inv.of_type("aws.lambda.event_source_mapping"):
         src = m.attrs.get("event_source_arn")
@@ -566,7 +551,7 @@ def _public_edges(st: _State, graph: PrivilegeGraph) -> None:
                 )
             )
     for queue, fn in _queue_triggers(inv, st):  # anyone may send what the function is given
-        arn = _arn(st, queue)
+        arn = st.arns.of(queue)[0]
         policy = queue.attrs.get("policy")
         if not arn or not policy or not graph.has(fn.uid):
             continue
@@ -1165,7 +1150,7 @@ class _EdgeContext:
         for rtype, (action, template, policy_attr) in DATA_TYPES.items():
             ds = _DataSet(rtype, action)
             for r in inv.of_type(rtype):
-                arn = _arn(self.st, r)
+                arn = self.st.arns.of(r)[0]
                 if not arn:
                     continue
                 if not self.graph.node(r.uid).sensitive:

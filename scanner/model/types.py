@@ -570,7 +570,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "managed_policy_arns": "list[str|Ref]",
             "groups": "list[str|Ref]",
             "permissions_boundary": "str|Ref|None",
-            "access_keys": "int: number of access keys declared",
+            "access_keys": "int|Unresolved: number of access keys (declared in IaC; live: ListAccessKeys,"
+            " Unresolved when it could not be read)",
         },
         relations={"attached_policy": "aws.iam.policy", "member_of": "aws.iam.group"},
         terraform=("aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment"),
@@ -598,7 +599,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "type": '"SERVICE_CONTROL_POLICY" (IaC: default; other Organizations policy types keep their name)',
             "policy": _POLICY,
             "targets": 'list[{id: str|Unresolved, type: "ACCOUNT"|"ORGANIZATIONAL_UNIT"|"ROOT"|Unresolved,'
-            " name: str|None}]|None|Unresolved: where it is attached (an account id, an OU id ou-...,"
+            " name: str|None, accounts: list[str] (live, OUs: every account under it, nested OUs"
+            " included)}]|None|Unresolved: where it is attached (an account id, an OU id ou-...,"
             " the root r-...); None when the targets could not be read live; Unresolved in IaC when no"
             " attachment in the scan names the policy; a target referenced in IaC has its type (from"
             " what it names) but an Unresolved id",
@@ -652,8 +654,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
             "rotation_days": "int|None: automatically_after_days, or N of a rate(N days) schedule",
             "rotation_schedule": "str|None: schedule_expression as written",
             "policy": "policy|None: the secret's resource policy (aws_secretsmanager_secret_policy and"
-            " AWS::SecretsManager::ResourcePolicy folded in); None live: the collector does not read"
-            " GetResourcePolicy (provenance unresolved)",
+            " AWS::SecretsManager::ResourcePolicy folded in; live: GetResourcePolicy); Unresolved"
+            " when it could not be read",
         },
         terraform=(
             "aws_secretsmanager_secret",
