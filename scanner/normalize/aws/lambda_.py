@@ -69,7 +69,8 @@ def function(raw: Raw) -> Normalized:
     return out
 
 
-def _url(raw: Raw, u: dict) -> Normalized:
+def _url_builder(raw: Raw) -> LiveBuilder:
+    """The function's URL resource, named and related to the function."""
     d = raw.data
     b = LiveBuilder(
         "aws.lambda.function_url",
@@ -81,6 +82,11 @@ def _url(raw: Raw, u: dict) -> Normalized:
     )
     b.put("function_name", d["FunctionName"])
     b.relate("url_of", d["FunctionArn"], "function_name")
+    return b
+
+
+def _url(raw: Raw, u: dict) -> Normalized:
+    b = _url_builder(raw)
     b.put("auth_type", u.get("AuthType"))
     cors = u.get("Cors")
     b.put(
@@ -100,17 +106,7 @@ def _url_unread(raw: Raw, why: Unread) -> Normalized:
     """GetFunctionUrlConfig failed: whether the function has a URL, and how it is
     authorized, is not known. A URL whose every setting is Unresolved stands for it, so the
     URL rules say UNKNOWN about this function instead of nothing (read as none)."""
-    d = raw.data
-    b = LiveBuilder(
-        "aws.lambda.function_url",
-        f"{d['FunctionArn']}#url",
-        f"{d['FunctionName']}-url",
-        raw.account,
-        raw.region,
-        "lambda:GetFunctionUrlConfig",
-    )
-    b.put("function_name", d["FunctionName"])
-    b.relate("url_of", d["FunctionArn"], "function_name")
+    b = _url_builder(raw)
     b.put("auth_type", why)
     b.put("cors", why)
     return b.finish()
