@@ -220,21 +220,27 @@ def _resource_patterns(
             wild = True
             continue
         for s, _ in cp.for_action(action):
-            raw = s.raw
-            res = raw.get("Resource") if "NotResource" not in raw else None
-            if s.unresolved or not isinstance(res, list):
-                wild = True
-                if s.effect == "allow" and ref is not p.boundary:
-                    allows.append(None)
-                continue
-            for r in res:
-                if not isinstance(r, str) or "${" in r:
-                    wild = True
-                elif r != "*":
-                    specific[r] = None
+            res, unknown = _statement_resources(s, specific)
+            wild = wild or unknown
             if s.effect == "allow" and ref is not p.boundary:
-                allows.extend(res)
+                allows.extend([None] if res is None else res)
     return Patterns(tuple(allows), tuple(specific), wild)
+
+
+def _statement_resources(s: Any, specific: dict[str, None]) -> tuple[list | None, bool]:
+    """The statement's Resource list (None when it cannot be listed: NotResource, an
+    unresolved statement or value), its non-"*" patterns added to `specific`, and whether
+    some resource match is unknown."""
+    res = s.raw.get("Resource") if "NotResource" not in s.raw else None
+    if s.unresolved or not isinstance(res, list):
+        return None, True
+    unknown = False
+    for r in res:
+        if not isinstance(r, str) or "${" in r:
+            unknown = True
+        elif r != "*":
+            specific[r] = None
+    return res, unknown
 
 
 def scp_patterns(levels: tuple[ScpLevel, ...], action: str) -> tuple[tuple[str, ...], bool]:
@@ -249,15 +255,7 @@ def scp_patterns(levels: tuple[ScpLevel, ...], action: str) -> tuple[tuple[str, 
                 wild = True
                 continue
             for s, _ in cp.for_action(action):
-                res = s.raw.get("Resource") if "NotResource" not in s.raw else None
-                if s.unresolved or not isinstance(res, list):
-                    wild = True
-                    continue
-                for r in res:
-                    if not isinstance(r, str) or "${" in r:
-                        wild = True
-                    elif r != "*":
-                        specific[r] = None
+                wild = _statement_resources(s, specific)[1] or wild
     return tuple(specific), wild
 
 
