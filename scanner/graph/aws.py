@@ -426,7 +426,7 @@ def _services_trusted(trust: Any) -> set[str]:
 
 
 def _trust_allows_service(p: AwsPrincipal, service: str) -> Grant | None:
-    res = evaluate("sts:AssumeRole", p.arn, [], resource_policy=p.trust, principal=service, context={})
+    res = evaluate("sts:AssumeRole", p.arn, [], resource_policy=p.trust_policy, principal=service, context={})
     return grant_of(res)
 
 
@@ -1009,7 +1009,7 @@ class _EdgeContext:
                     "sts:AssumeRole",
                     role.arn,
                     p.compiled,
-                    resource_policy=role.trust,
+                    resource_policy=role.trust_policy,
                     principal=p.arn,
                     context=ctx,
                     boundary=p.boundary.compiled if p.boundary else None,
@@ -1125,7 +1125,7 @@ class _EdgeContext:
                     "sts:AssumeRole",
                     role.arn,
                     [],
-                    resource_policy=role.trust,
+                    resource_policy=role.trust_policy,
                     principal=_OUTSIDER,
                     context={},
                 )
@@ -1384,7 +1384,7 @@ def _trust_grant(role: AwsPrincipal, p: AwsPrincipal, ctx: dict) -> Grant | None
     best = None
     for who in (f"arn:aws:iam::{p.account}:root", p.account):
         g = grant_of(
-            evaluate("sts:AssumeRole", role.arn, [], resource_policy=role.trust, principal=who, context=ctx)
+            evaluate("sts:AssumeRole", role.arn, [], resource_policy=role.trust_policy, principal=who, context=ctx)
         )
         if g is not None and (best is None or g.confidence == "certain"):
             best = g

@@ -37,7 +37,7 @@ from scanner.model.finding import Location
 from scanner.model.resource import Ref, Unresolved
 
 
-@dataclass
+@dataclass(slots=True)
 class PolicyRef:
     """One policy that applies to a principal, and where it was granted."""
 
@@ -46,7 +46,7 @@ class PolicyRef:
     location: Location | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class AwsPrincipal:
     uid: str
     kind: str  # user | role | group
@@ -66,10 +66,19 @@ class AwsPrincipal:
     services: set[str] = field(default_factory=set)  # services some statement names
     any_service: bool = False  # a statement with a service wildcard, NotAction or unresolved
     may: dict[str, bool] = field(default_factory=dict, repr=False)  # action -> `may_use`
+    _trust_cp: CompiledPolicy | None = field(default=None, repr=False)
 
     @property
     def compiled(self) -> list[CompiledPolicy]:
         return [p.compiled for p in self.policies]
+
+    @property
+    def trust_policy(self) -> CompiledPolicy | None:
+        """The trust policy compiled once (it is asked for every principal that may assume
+        the role; a shared cache of raw documents would thrash in a large account)."""
+        if self._trust_cp is None and self.trust is not None:
+            self._trust_cp = compile_policy(self.trust)
+        return self._trust_cp
 
     def context(self) -> dict[str, list[str]]:
         now = datetime.now(UTC)
@@ -100,16 +109,14 @@ def may_use(p: AwsPrincipal, action: str) -> bool:
     """False when no Allow statement of the principal's policies may cover `action` (a fast
     skip: most principals are asked about most techniques' actions and hold none)."""
     lower = action.lower()
+    if not (p.any_service or lower.partition(":")[0] in p.services):
+        return False  # not memoized: a memo per principal and action was the build's largest allocation
     hit = p.may.get(lower)
     if hit is None:
-        if not (p.any_service or lower.partition(":")[0] in p.services):
-            hit = False
-        else:
-            hit = any(
-                ref.compiled.unresolved or any(s.effect != "deny" for s, _ in ref.compiled.for_action(lower))
-                for ref in p.policies
-            )
-        p.may[lower] = hit
+        hit = p.may[lower] = any(
+            ref.compiled.unresolved or any(s.effect != "deny" for s, _ in ref.compiled.for_action(lower))
+            for ref in p.policies
+        )
     return hit
 
 
@@ -279,7 +286,7 @@ def _level_inert(level: ScpLevel, action: str) -> bool:
 # --------------------------------------------------------------------------- asking
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grant:
     """The outcome of asking for one permission: possible, how sure, and by which policy."""
 

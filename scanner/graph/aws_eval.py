@@ -411,7 +411,7 @@ def _conditions(cond: Any, ctx: dict, undecided: list[str], effect: str = "allow
 # --------------------------------------------------------------------------- statements
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stmt:
     effect: str  # "allow" | "deny"
     raw: dict
@@ -525,7 +525,7 @@ def _action_match(s: _Stmt, action: str) -> tuple[Tri, tuple[str, ...]]:
 # --------------------------------------------------------------------------- policies
 
 
-@dataclass
+@dataclass(slots=True)
 class CompiledPolicy:
     """A policy's statements indexed by lower-case service prefix. Statements whose
     action list holds a service wildcard, a NotAction or an unresolved value go to

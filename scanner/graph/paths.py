@@ -168,7 +168,7 @@ def targets(graph: PrivilegeGraph) -> list[Node]:
 
 
 def _admin_by_design(graph: PrivilegeGraph, start: str) -> bool:
-    return any(e.technique == DIRECT_ADMIN for e in graph.edges_from(start))
+    return any(DIRECT_ADMIN in keys for keys in graph.g._succ[start].values())
 
 
 def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Finding]:
@@ -213,30 +213,59 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
                     admin_reached[key]
                 ):
                     admin_reached[key] = best
+    forward: dict = {}  # member set -> `_search_forward`, shared by hubs with the same members
     for hub in sorted(hubs):
-        findings.extend(_hub_findings(graph, inv, hub, start_of, by_design, admin_reached, hop_edges, notes))
+        findings.extend(
+            _hub_findings(graph, inv, hub, start_of, by_design, admin_reached, hop_edges, notes, forward)
+        )
     findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
     return findings
 
 
-def _reach_forward(graph: PrivilegeGraph, source: str) -> list[Path]:
+def _reach_forward(graph: PrivilegeGraph, source: str, cache: dict | None = None) -> list[Path]:
     """One shortest path from `source` to every sensitive data node it reaches (nearest first,
-    then by id), over edges of any confidence, by a forward BFS."""
+    then by id), over edges of any confidence, by a forward BFS.
+
+    Hubs with the same members (every user, for access keys and for login profiles) reach the
+    same assets the same way: `cache` keeps the search per member set, and only the first hop
+    is redone for each hub."""
+    succ = graph.g._succ
+    first = sorted(succ[source])
+    key = tuple(first)
+    hit = cache.get(key) if cache is not None else None
+    if hit is not None and any(source in nodes for nodes in hit):
+        hit = None  # another hub's search passed through this one: not the same search
+    if hit is None:
+        hit = _search_forward(graph, source, first)
+        if cache is not None:
+            cache[key] = hit
+    out = []
+    for nodes in hit:
+        nodes = [source, *nodes[1:]]
+        edges = [best_edge(graph, a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
+        out.append(Path(nodes, edges))
+    return out
+
+
+def _search_forward(graph: PrivilegeGraph, source: str, first: list[str]) -> list[list[str]]:
+    """The node lists of `_reach_forward`, `first` being the sorted successors of `source`."""
     parent: dict[str, str | None] = {source: None}
     depth = {source: 0}
     queue = deque([source])
     succ = graph.g._succ
+    nodes_ = graph.g._node
     found: list[str] = []
     while queue:
         u = queue.popleft()
         if depth[u] >= MAX_DEPTH:
             continue
-        for v in sorted(succ[u]):
+        nxt = first if u == source else succ[u]
+        for v in nxt if len(nxt) < 2 or nxt is first else sorted(nxt):
             if v in parent:
                 continue
             parent[v], depth[v] = u, depth[u] + 1
             queue.append(v)
-            n = _node(graph, v)
+            n = nodes_[v]["node"]
             if n.kind == "data" and n.sensitive:
                 found.append(v)
     out = []
@@ -245,8 +274,7 @@ def _reach_forward(graph: PrivilegeGraph, source: str) -> list[Path]:
         while parent[nodes[-1]] is not None:
             nodes.append(parent[nodes[-1]])
         nodes.reverse()
-        edges = [best_edge(graph, a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
-        out.append(Path(nodes, edges))
+        out.append(nodes)
     return out
 
 
@@ -259,23 +287,24 @@ def _hub_findings(
     admin_reached: dict,
     hop_edges: dict,
     notes: dict[int, str],
+    forward: dict,
 ) -> list[Finding]:
     """One finding per start that reaches `hub`, listing the sensitive data beyond it: the
     path to the hub joined to one shortest path from it to each asset."""
-    tails = _reach_forward(graph, hub)
-    if not tails:
-        return []
     dists = Distances(graph, hub, hop_edges)
     dist = dists.level(len(CONFIDENCES) - 1)
+    starts = [start_of[sid] for sid in dist if sid in start_of and sid != hub and sid not in by_design]
+    if not starts:
+        return []
+    tails = _reach_forward(graph, hub, forward)
+    if not tails:
+        return []
     # entering a hub of data straight from one's own policies is a direct read: by design
     direct = not is_stand_in(hub) and all(len(p.nodes) == 2 for p in tails)
     # the starts certainly admin somewhere: their data there is not listed again
     admin_of = {k[0] for k, conf in admin_reached.items() if conf == "certain"}
     out = []
-    for sid in dist:
-        s = start_of.get(sid)
-        if s is None or s.id == hub or s.id in by_design:
-            continue
+    for s in starts:
         if direct and dist[s.id] == 1 and s.id != INTERNET:
             continue
         reached = tails
