@@ -91,6 +91,7 @@ DATA_TYPES: dict[str, tuple[str, str, str | None]] = {
 # members: below it, one edge into the hub would just lengthen every path by a step.
 HUB_MIN = 8
 # Actions that only "*" (or NotAction) allows all together: the admin probe.
+ANY_MEMBER = "aws-any-member"  # from an "every" hub to one of its members
 ADMIN_PROBE = ("iam:PutRolePolicy", "iam:CreateUser", "ec2:RunInstances", "s3:GetObject", "mlposture:Probe")
 # A resource of a type the inventory does not model, as an ARN pattern a policy can match
 EXAMPLE_ARNS = {
@@ -808,11 +809,12 @@ class _EdgeContext:
             if g2 is None:
                 return ()
             asked.append((perm.action, example if perm.resource == placeholder else "*", g2, None))
-        hub = f"aws{EVERY}{t.id}:{p.account}"
+        # one hub per member set, shared by every technique on it: the technique is on the
+        # edge into the hub, the edges out of it only pick a member
+        hub = f"aws{EVERY}any-{noun.replace(' ', '-')}:{p.account}"
         label = f"any {noun} of account {p.account} ({len(members)})"
-        perms = tuple(x.action for x in t.permissions if x.resource == placeholder)
         hub = self._every_hub(
-            hub, label, members, lambda m: Edge(hub, m, t.id, perms, location=self._location(m))
+            hub, label, members, lambda m: Edge(hub, m, ANY_MEMBER, location=self._location(m))
         )
         self._edge(p, hub, t, asked, note=f"on every {noun} of the account")
         return members
@@ -862,14 +864,11 @@ class _EdgeContext:
         members = self._service_roles(service, p.account)
         skip: Collection[str] = ()
         if found and (g := self._shared(found, members)) is not None:  # any role that trusts it
-            hub = f"aws{EVERY}{t.id}:{p.account}"
+            hub = f"aws{EVERY}trusts-{service}:{p.account}"  # shared by the techniques of the service
             label = f"any role of account {p.account} that trusts {service} ({len(members)})"
             note = f"passed to {service}"
             hub = self._every_hub(
-                hub,
-                label,
-                members,
-                lambda m: Edge(hub, m, t.id, ("iam:PassRole",), location=self._location(m), note=note),
+                hub, label, members, lambda m: Edge(hub, m, ANY_MEMBER, location=self._location(m))
             )
             example = next(a for n, a, _ in found if n in members)
             self._edge(p, hub, t, [("iam:PassRole", example, g, extra), *asked_others], conf, note)
@@ -1384,7 +1383,9 @@ def _trust_grant(role: AwsPrincipal, p: AwsPrincipal, ctx: dict) -> Grant | None
     best = None
     for who in (f"arn:aws:iam::{p.account}:root", p.account):
         g = grant_of(
-            evaluate("sts:AssumeRole", role.arn, [], resource_policy=role.trust_policy, principal=who, context=ctx)
+            evaluate(
+                "sts:AssumeRole", role.arn, [], resource_policy=role.trust_policy, principal=who, context=ctx
+            )
         )
         if g is not None and (best is None or g.confidence == "certain"):
             best = g

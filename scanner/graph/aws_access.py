@@ -413,6 +413,13 @@ class Access:
             return []
         if self.reference:
             return [(n, a, g) for a, n in index.items if (g := self.ask(p, action, a, extra=extra))]
+        w = self.wide(p, action, index, extra=extra)
+        if w is not None:
+            rest, asked = w
+            out = [(n, index.arn_of[n], g) for n, g in asked.items() if g]
+            if rest:
+                out.extend((n, a, rest) for a, n in index.items if n not in asked)
+            return out
         pats = self._patterns_of(p, action.lower())
         if not pats.allows:
             return []
@@ -431,12 +438,34 @@ class Access:
                 out.append((n, arn_of[n], g))
         if one_for_all:  # every other target: one evaluation decides them all (per region
             # of the request, where a policy tests it)
-            groups = index.by_region(action) if self._region_keyed(p) else {None: index.items}
-            for group in groups.values():
+            for group in index.by_region(action).values():
                 rest = [x for x in group if x[1] not in cands] if cands else group
                 if rest and (g := self.ask(p, action, rest[0][0], extra=extra)):
                     out.extend((n, a, g) for a, n in rest)
         return out
+
+    def wide(
+        self, p: AwsPrincipal, action: str, index: ArnIndex, *, extra: dict | None = None
+    ) -> tuple[Grant | None, dict[str, Grant | None]] | None:
+        """When a statement on "*" makes one evaluation decide every target of `index` but
+        the few a specific pattern may match: (the grant of every other target, {node id:
+        grant} of those few, asked one by one), in time independent of the index's size.
+        None where that does not hold: the reference mode, an allow that is not on "*", an
+        unknown resource match, or targets the request's region tells apart."""
+        if self.reference or not index.items or not may_use(p, action):
+            return None
+        pats = self._patterns_of(p, action.lower())
+        if pats.wild or "*" not in pats.allows:
+            return None
+        if self._region_keyed(p) and len(index.by_region(action)) > 1:
+            return None
+        asked: dict[str, Grant | None] = {}
+        for pat in pats.specific:
+            for n in index.match(pat):
+                if n not in asked:
+                    asked[n] = self.ask(p, action, index.arn_of[n], extra=extra)
+        other = next((a for a, n in index.items if n not in asked), None)
+        return (self.ask(p, action, other, extra=extra) if other else None), asked
 
     def granting(
         self, p: AwsPrincipal, action: str, resource: str, extra: dict | None = None
