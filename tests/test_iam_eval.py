@@ -288,3 +288,20 @@ def test_an_arn_built_without_its_account_is_undecided_not_unmatched():
     star = {"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
     res = evaluate("iam:PassRole", "arn:aws:iam::000000000000:role/d", [star, deny])
     assert res.decision is Decision.CONDITIONAL_ALLOW and "aws:ResourceAccount" in res.undecided
+
+
+_GLOB_CHARS = st.sampled_from(list("aA:/*?-b."))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(_GLOB_CHARS, max_size=8), st.text(st.sampled_from(list("aA:/-bB.")), max_size=8), st.booleans())
+def test_glob_fast_path_agrees_with_the_regex(pattern, value, ignore_case):
+    """`glob_match` tests a pattern with at most one `*` and no `?` by prefix and suffix; it
+    must say what IAM's glob (as a regex, with `re.I` for actions) says."""
+    import re
+
+    from scanner.graph.aws_eval import glob_match
+
+    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    expected = re.fullmatch(rx, value, re.S | (re.I if ignore_case else 0)) is not None
+    assert glob_match(pattern, value, ignore_case) is expected

@@ -622,6 +622,9 @@ class _EdgeContext:
         self._existing: dict[tuple[str, ...], ArnIndex] = {}
         self._trust: dict[tuple[str, str], Grant | None] = {}
         self._runners: dict[tuple[str, ...], Any] = {}
+        # (index, members) -> (members all in index, the rest of index); holds both objects so
+        # their ids are not reused while cached
+        self._pairs: dict[tuple[int, int], tuple[ArnIndex, Any, tuple[bool, list[str]]]] = {}
 
     # -- helpers --------------------------------------------------------------------
     def _edge(
@@ -707,6 +710,54 @@ class _EdgeContext:
                 n += 1
         return first if n == len(members) else None
 
+    def _found(
+        self, p: AwsPrincipal, action: str, index: ArnIndex, members, extra: dict | None = None
+    ) -> tuple[Grant | None, list[tuple[str, str, Grant]], str]:
+        """What `p` may do `action` on in `index`, as (g, found, example). When every one of
+        `members` (enough of them for a hub) is found with one and the same grant: g, the
+        targets found outside `members`, and the ARN of the first member found. Else (None,
+        every target found, "").
+
+        A principal allowed on "*" answers alike for nearly all of the index: `Access.wide`
+        says so without walking the index, so such principals cost no more in a bigger
+        account (walking it for each of them grew with principals x targets)."""
+        if len(members) < HUB_MIN or not self._within(index, members):
+            return None, self.access.targets(p, action, index, extra=extra), ""
+        w = self.access.wide(p, action, index, extra=extra)
+        if w is not None:
+            g, asked = w
+            if g is not None and all(x == g for n, x in asked.items() if n in members):
+                arn = index.arn_of
+                example = next((arn[n] for n in asked if n in members), "") or next(
+                    a for a, n in index.items if n in members
+                )
+                found = [(n, arn[n], x) for n, x in asked.items() if x and n not in members]
+                found += [(n, arn[n], g) for n in self._outside(index, members) if n not in asked]
+                return g, found, example
+        found = self.access.targets(p, action, index, extra=extra)
+        g = self._shared(found, members)
+        if g is None:
+            return None, found, ""
+        example = next(a for n, a, _ in found if n in members)
+        return g, [x for x in found if x[0] not in members], example
+
+    def _within(self, index: ArnIndex, members) -> bool:
+        """Whether every member is a target of the index (once per index and member set)."""
+        return self._pair(index, members)[0]
+
+    def _outside(self, index: ArnIndex, members) -> list[str]:
+        """The targets of the index that are not members, in index order (once per pair)."""
+        return self._pair(index, members)[1]
+
+    def _pair(self, index: ArnIndex, members) -> tuple[bool, list[str]]:
+        key = (id(index), id(members))
+        hit = self._pairs.get(key)
+        if hit is None or hit[0] is not index or hit[1] is not members:
+            within = all(m in index.arn_of for m in members)
+            rest = [n for _, n in index.items if n not in members]
+            hit = self._pairs[key] = (index, members, (within, rest))
+        return hit[2]
+
     def _every_hub(self, hub: str, label: str, members, edge_to: Callable[[str], Edge]) -> str:
         """The "every" hub `hub` with an edge to each member (made once per build)."""
         if hub not in self._every:
@@ -756,13 +807,9 @@ class _EdgeContext:
         if p.kind not in t.extra.get("applies_to", ["user"]):
             return
         first = t.permissions[0]
-        found = self.access.targets(p, first.action, self.group_index)
         members = self._account_principals("group", p.account)
-        skip = (
-            self._technique_hub(p, t, "{target}", self.group_index, found, members, "group") if found else ()
-        )
-        for gid, garn, g in found:
-            if gid in p.groups or gid in skip:
+        for gid, garn, g in self._hub_or_targets(p, t, "{target}", self.group_index, members, "group"):
+            if gid in p.groups:
                 continue
             asked = [(first.action, garn, g, None)]
             self._edge(p, gid, t, asked)
@@ -771,11 +818,9 @@ class _EdgeContext:
         kind = t.extra.get("target") or "role"
         index = self.user_index if kind == "user" else self.role_index
         first, rest = t.permissions[0], t.permissions[1:]
-        found = self.access.targets(p, first.action, index)
         members = self._account_principals(kind, p.account)
-        skip = self._technique_hub(p, t, "{target}", index, found, members, kind) if found else ()
-        for tid, tarn, g in found:
-            if tid == p.uid or tid in skip:
+        for tid, tarn, g in self._hub_or_targets(p, t, "{target}", index, members, kind):
+            if tid == p.uid:
                 continue
             asked = [(first.action, tarn, g, None)]
             for perm in rest:
@@ -787,27 +832,27 @@ class _EdgeContext:
             else:
                 self._edge(p, tid, t, asked)
 
-    def _technique_hub(
-        self, p: AwsPrincipal, t: Technique, placeholder: str, index: ArnIndex, found, members, noun: str
-    ) -> set[str]:
-        """When every permission of `t` is granted alike on every member (a user, role or
-        function of p's account), one edge into the hub "any <noun> of the account" for `t`
-        instead of one to each: the members (left out of those edges); else nothing.
-        `found` answers t's first permission on `placeholder` over `index`."""
-        g = self._shared(found, members)
+    def _hub_or_targets(
+        self, p: AwsPrincipal, t: Technique, placeholder: str, index: ArnIndex, members, noun: str
+    ) -> list[tuple[str, str, Grant]]:
+        """The targets in `index` that t's first permission (on `placeholder`) reaches, each
+        to get its own edge. When every permission of `t` is granted alike on every member (a
+        user, role or function of p's account), one edge into the hub "any <noun> of the
+        account" instead, and the members are left out."""
+        action = t.permissions[0].action
+        g, others, example = self._found(p, action, index, members)
         if g is None:
-            return ()
-        example = next(a for n, a, _ in found if n in members)
+            return others
         asked = []
         first = True
         for perm in t.permissions:
             if perm.resource == placeholder:
-                g2 = g if first else self._shared(self.access.targets(p, perm.action, index), members)
+                g2 = g if first else self._found(p, perm.action, index, members)[0]
                 first = False
             else:
                 g2 = self.access.ask(p, perm.action, "*")
-            if g2 is None:
-                return ()
+            if g2 is None:  # no hub: every target on its own
+                return self.access.targets(p, action, index)
             asked.append((perm.action, example if perm.resource == placeholder else "*", g2, None))
         # one hub per member set, shared by every technique on it: the technique is on the
         # edge into the hub, the edges out of it only pick a member
@@ -817,7 +862,7 @@ class _EdgeContext:
             hub, label, members, lambda m: Edge(hub, m, ANY_MEMBER, location=self._location(m))
         )
         self._edge(p, hub, t, asked, note=f"on every {noun} of the account")
-        return members
+        return others
 
     def _location(self, uid: str) -> Location | None:
         q = self.st.principals.get(uid)
@@ -860,21 +905,18 @@ class _EdgeContext:
             if t.requires_resource and not self.st.inv.of_type(*t.requires_resource)
             else None
         )
-        found = self.access.targets(p, "iam:PassRole", self._trusting(service), extra=extra)
         members = self._service_roles(service, p.account)
-        skip: Collection[str] = ()
-        if found and (g := self._shared(found, members)) is not None:  # any role that trusts it
+        g, found, example = self._found(p, "iam:PassRole", self._trusting(service), members, extra)
+        if g is not None:  # any role that trusts it: a hub, and `found` leaves its members out
             hub = f"aws{EVERY}trusts-{service}:{p.account}"  # shared by the techniques of the service
             label = f"any role of account {p.account} that trusts {service} ({len(members)})"
             note = f"passed to {service}"
             hub = self._every_hub(
                 hub, label, members, lambda m: Edge(hub, m, ANY_MEMBER, location=self._location(m))
             )
-            example = next(a for n, a, _ in found if n in members)
             self._edge(p, hub, t, [("iam:PassRole", example, g, extra), *asked_others], conf, note)
-            skip = members
         for rid, rarn, g in found:
-            if rid == p.uid or rid in skip:
+            if rid == p.uid:
                 continue
             trust = self._service_trust(rid, service)
             if trust is None:
@@ -904,13 +946,9 @@ class _EdgeContext:
                     [(a, r.uid) for r in resources if (a := self.st.arns.of(r)[0])]
                 )
             first = on_resource[0]
-            found = self.access.targets(p, first.action, idx)
             members = self._account_running(types, p.account)
             noun = " or ".join(x.rsplit(".", 1)[-1].replace("_", " ") for x in types)
-            skip = self._technique_hub(p, t, "{resource}", idx, found, members, noun) if found else ()
-            for rid, rarn, g in found:
-                if rid in skip:
-                    continue
+            for rid, rarn, g in self._hub_or_targets(p, t, "{resource}", idx, members, noun):
                 asked = [*base, (first.action, rarn, g, None)]
                 for perm in on_resource[1:]:
                     g2 = self.access.ask(p, perm.action, rarn)
@@ -1072,12 +1110,9 @@ class _EdgeContext:
         self._edge(p, hub, t, asked, note="on every role that trusts the account")
         return members
 
-    def _data_hub(self, p: AwsPrincipal, t: Technique, ds: _DataSet, found, members) -> Collection[str]:
-        """When p may read every sensitive item of this type in its account that no resource
-        policy guards, alike: one edge into the hub of them; the members."""
-        g = self._shared(found, members)
-        if g is None:
-            return ()
+    def _data_hub(self, p: AwsPrincipal, t: Technique, ds: _DataSet, g: Grant, members) -> Collection[str]:
+        """p may read every sensitive item of this type in its account that no resource policy
+        guards, alike (with grant g): one edge into the hub of them; the members."""
         hub = f"aws{EVERY}{ds.rtype}:{p.account}"
         noun = ds.rtype.rsplit(".", 1)[-1].replace("_", " ")
         label = f"any sensitive {noun} of account {p.account} without a resource policy ({len(members)})"
@@ -1178,12 +1213,11 @@ class _EdgeContext:
             for p in self.st.principals.values():
                 if p.kind == "group" or p.uid in self.admins:
                     continue
-                found = self.access.targets(p, action, index)
-                hubbed = self._data_hub(p, t, ds, found, plain.get(p.account, {})) if found else ()
+                members = plain.get(p.account, {})
+                g, found, _ = self._found(p, action, index, members)
+                hubbed = self._data_hub(p, t, ds, g, members) if g is not None else ()
                 reached: set[str] = set()
-                for did, darn, g in found:
-                    if did in hubbed:
-                        continue
+                for did, darn, g in found:  # those outside the hub
                     asked = self._read(p, ds, did, darn, g)
                     if asked is None:
                         continue

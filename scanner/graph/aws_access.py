@@ -12,11 +12,9 @@ of the possible targets. Targets that no target-specific pattern can match all d
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from scanner.graph.aws_eval import (
@@ -29,6 +27,7 @@ from scanner.graph.aws_eval import (
     ScpLevel,
     compile_policy,
     evaluate,
+    glob_match,
     prepare_context,
     requested_region,
     with_placeholder_account,
@@ -127,11 +126,6 @@ def compile_ref(label: str, doc: Any, location: Location | None = None) -> Polic
 # --------------------------------------------------------------------------- patterns
 
 
-@lru_cache(maxsize=65536)
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
-
-
 class ArnIndex:
     """Targets by ARN, to find the ones a resource pattern can match without trying every
     target for every principal: sorted ARNs, so a pattern meets only the targets that share
@@ -176,13 +170,14 @@ class ArnIndex:
         if "*" not in pattern and "?" not in pattern:
             return tuple(self.exact.get(pattern, ()))
         cut = min(i for i in (pattern.find("*"), pattern.find("?")) if i >= 0)
-        prefix, rx = pattern[:cut], _glob(pattern)
+        prefix = pattern[:cut]
+        every = cut == len(pattern) - 1 and pattern[cut] == "*"  # "prefix*": the whole range
         out = []
         for i in range(bisect_left(self._keys, prefix), len(self._keys)):
             arn, n = self._sorted[i]
             if not arn.startswith(prefix):
                 break
-            if rx.fullmatch(arn):
+            if every or glob_match(pattern, arn):
                 out.append(n)
         return tuple(out)
 
@@ -207,7 +202,7 @@ class Patterns:
             return False
         for x in self.specific:
             alt = with_placeholder_account(x)
-            if _glob(x).fullmatch(arn) or (alt is not None and _glob(alt).fullmatch(arn)):
+            if glob_match(x, arn) or (alt is not None and glob_match(alt, arn)):
                 return False
         return True
 

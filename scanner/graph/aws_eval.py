@@ -67,9 +67,18 @@ def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     return re.compile("".join(out), re.S | (re.I if ignore_case else 0))
 
 
-def _glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    if "*" not in pattern and "?" not in pattern:
-        return pattern.lower() == value.lower() if ignore_case else pattern == value
+def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    """IAM's glob (`*` any run, `?` one character) over the whole value. A pattern with no `?`
+    and at most one `*` (nearly every ARN pattern) is a prefix and suffix test: no regex to
+    compile for each of the many distinct patterns of a large account."""
+    star = pattern.find("*")
+    if "?" not in pattern and (star < 0 or pattern.find("*", star + 1) < 0):
+        if ignore_case:
+            pattern, value = pattern.lower(), value.lower()
+        if star < 0:
+            return pattern == value
+        head, tail = pattern[:star], pattern[star + 1 :]
+        return len(value) >= star + len(tail) and value.startswith(head) and value.endswith(tail)
     return _glob_regex(pattern, ignore_case).fullmatch(value) is not None
 
 
@@ -129,7 +138,7 @@ def _match_pattern(pattern: Any, value: str, ctx: dict, missing: list[str], igno
         return None
     if is_regex:
         return _compiled(text, ignore_case).fullmatch(value) is not None
-    return _glob(text, value, ignore_case)
+    return glob_match(text, value, ignore_case)
 
 
 # The account of an ARN the scanner had to build without knowing it (IaC with no provider
@@ -148,7 +157,7 @@ def _in_other_account(patterns: Any, value: str) -> bool:
         return False
     for p in patterns if isinstance(patterns, list) else [patterns]:
         alt = with_placeholder_account(p)
-        if alt is not None and _glob(alt, value):
+        if alt is not None and glob_match(alt, value):
             return True
     return False
 
