@@ -28,6 +28,7 @@ from scanner.graph.aws_eval import (
     compile_policy,
     evaluate,
     glob_match,
+    lower_action,
     prepare_context,
     requested_region,
     with_placeholder_account,
@@ -107,7 +108,7 @@ def index_services(p: AwsPrincipal) -> None:
 def may_use(p: AwsPrincipal, action: str) -> bool:
     """False when no Allow statement of the principal's policies may cover `action` (a fast
     skip: most principals are asked about most techniques' actions and hold none)."""
-    lower = action.lower()
+    lower = lower_action(action)
     if not (p.any_service or lower.partition(":")[0] in p.services):
         return False  # not memoized: a memo per principal and action was the build's largest allocation
     hit = p.may.get(lower)
@@ -322,7 +323,7 @@ class Access:
 
     def patterns(self, p: AwsPrincipal, action: str) -> Patterns:
         """The resource patterns that decide `action` for `p` (see `Patterns`)."""
-        return self._patterns_of(p, action.lower()) if may_use(p, action) else Patterns((), (), False)
+        return self._patterns_of(p, lower_action(action)) if may_use(p, action) else Patterns((), (), False)
 
     def _patterns_of(self, p: AwsPrincipal, action: str) -> Patterns:
         key = (p.uid, action)
@@ -354,7 +355,7 @@ class Access:
             return None
         if (resource_policy is None or cross_account) and not may_use(p, action):
             return None
-        lower = action.lower()
+        lower = lower_action(action)
         key = (p.uid, lower, resource, _freeze(extra), id(resource_policy), cross_account)
         if key in self._cache:
             return self._cache[key]
@@ -415,7 +416,7 @@ class Access:
             if rest:
                 out.extend((n, a, rest) for a, n in index.items if n not in asked)
             return out
-        pats = self._patterns_of(p, action.lower())
+        pats = self._patterns_of(p, lower_action(action))
         if not pats.allows:
             return []
         arn_of = index.arn_of
@@ -449,7 +450,7 @@ class Access:
         unknown resource match, or targets the request's region tells apart."""
         if self.reference or not index.items or not may_use(p, action):
             return None
-        pats = self._patterns_of(p, action.lower())
+        pats = self._patterns_of(p, lower_action(action))
         if pats.wild or "*" not in pats.allows:
             return None
         if self._region_keyed(p) and len(index.by_region(action)) > 1:
@@ -470,7 +471,7 @@ class Access:
         resource that no specific pattern (SCPs' included) can match. SCPs never grant, so
         they are not among them: an edge they may block is conditional and its conditions
         name the SCP."""
-        lower = action.lower()
+        lower = lower_action(action)
         shared = not self.reference and self._patterns_of(p, lower).generic(resource)
         region = _region_class(action, resource) if shared and self._region_keyed(p) else None
         key = (p.uid, lower, ("*", region) if shared else resource, _freeze(extra))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -564,15 +565,30 @@ class CompiledPolicy:
                 m = (None, ()) if s.unresolved is not None else _action_match(s, action)
                 if m[0] is not False:
                     hit.append((s, m))
-            self._by_action[action] = hit
+            self._by_action[action] = hit or _NO_STATEMENTS  # most answers: one shared empty
         return hit
+
+
+_NO_STATEMENTS: list = []  # never appended to: the empty answer of `for_action`
+_LOWER: dict[str, str] = {}
+
+
+def lower_action(action: str) -> str:
+    """`action.lower()`, one shared string per action: caches keyed by (principal, action)
+    would otherwise hold a copy of it per principal."""
+    hit = _LOWER.get(action)
+    if hit is None:
+        if len(_LOWER) > 100_000:
+            _LOWER.clear()
+        hit = _LOWER[action] = sys.intern(action.lower())
+    return hit
 
 
 def _service_of(pattern: str) -> str | None:
     svc, sep, _ = pattern.partition(":")
     if not sep or "*" in svc or "?" in svc:
         return None
-    return svc.lower()
+    return sys.intern(svc.lower())
 
 
 def compile_policy(doc: Any) -> CompiledPolicy:

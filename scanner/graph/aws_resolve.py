@@ -251,8 +251,11 @@ def resolve_refs(value: Any, inv: Inventory, arns: Arns, owner: str | None = Non
             keys = _ARN_FORMS.get(target.type, ("", "", ()))[2]
             return _name(target, "bucket", *keys) or target.name
         return Unresolved(f"{value.uid}.{value.attr}")
+    # a document with nothing to resolve is returned as is, not copied (thousands of them)
     if isinstance(value, dict):
-        return {k: resolve_refs(v, inv, arns, owner) for k, v in value.items()}
+        new = {k: resolve_refs(v, inv, arns, owner) for k, v in value.items()}
+        return value if all(new[k] is v for k, v in value.items()) else new
     if isinstance(value, list):
-        return [resolve_refs(v, inv, arns, owner) for v in value]
+        items = [resolve_refs(v, inv, arns, owner) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     return value
