@@ -37,6 +37,7 @@ from scanner.graph.aws_access import (
     compile_ref,
     grant_of,
     index_services,
+    may_use,
 )
 from scanner.graph.aws_eval import evaluate, with_placeholder_account
 from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Arns, Scope, infer_scope, resolve_refs
@@ -721,6 +722,8 @@ class _EdgeContext:
         A principal allowed on "*" answers alike for nearly all of the index: `Access.wide`
         says so without walking the index, so such principals cost no more in a bigger
         account (walking it for each of them grew with principals x targets)."""
+        if not may_use(p, action):  # most principals, for most techniques
+            return None, [], ""
         if len(members) < HUB_MIN or not self._within(index, members):
             return None, self.access.targets(p, action, index, extra=extra), ""
         w = self.access.wide(p, action, index, extra=extra)
