@@ -15,7 +15,7 @@ data its own policy grants (one step), is by design; the static IAM rules judge 
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -301,19 +301,24 @@ def _hub_findings(
         return []
     # entering a hub of data straight from one's own policies is a direct read: by design
     direct = not is_stand_in(hub) and all(len(p.nodes) == 2 for p in tails)
-    # the starts certainly admin somewhere: their data there is not listed again
-    admin_of = {k[0] for k, conf in admin_reached.items() if conf == "certain"}
+    # the starts certainly admin somewhere: their data there is not listed again (the
+    # assets left are worked out once per set of such scopes, not once per start)
+    admin_of: dict[str, set] = defaultdict(set)
+    for (sid, provider, scope), conf in admin_reached.items():
+        if conf == "certain":
+            admin_of[sid].add((provider, scope))
+    scope_of = [(n.provider, n.scope) for p in tails for n in (_node(graph, p.nodes[-1]),)]
+    left: dict[frozenset, list[Path]] = {}
     out = []
     for s in starts:
         if direct and dist[s.id] == 1 and s.id != INTERNET:
             continue
         reached = tails
         if s.id in admin_of:
-            reached = [
-                p
-                for p in tails
-                if admin_reached.get((s.id, (n := _node(graph, p.nodes[-1])).provider, n.scope)) != "certain"
-            ]
+            key = frozenset(admin_of[s.id])
+            if key not in left:
+                left[key] = [p for p, sc in zip(tails, scope_of, strict=True) if sc not in key]
+            reached = left[key]
         head = shortest_paths(graph, s.id, hub, dists, limit=1)
         if not reached or not head:
             continue
