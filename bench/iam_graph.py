@@ -1,7 +1,8 @@
 """Benchmark: the AWS privilege graph on a generated account.
 
-    .venv/bin/python bench/iam_graph.py                 # 10,000 and 20,000 principals
-    .venv/bin/python bench/iam_graph.py --principals 5000 --statements 25000
+    .venv/bin/python bench/iam_graph.py                 # 10,000 and 20,000 principals, seeds 7, 8, 9
+    .venv/bin/python bench/iam_graph.py --sizes 5000,10000,20000,40000
+    .venv/bin/python bench/iam_graph.py --principals 5000 --statements 25000 --seed 8
 
 The account is made of teams of `TEAM_SIZE` principals (a bigger account has more teams):
 roles (trusting a service, the account, or a principal of the team), users in a group of
@@ -19,6 +20,7 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -244,13 +246,13 @@ def generate(n_principals: int, n_statements: int, seed: int = 7):
     return inv, stmts
 
 
-def run_once(n_principals: int, n_statements: int) -> dict:
+def run_once(n_principals: int, n_statements: int, seed: int = 7) -> dict:
     from scanner.cli import _tune_gc
     from scanner.graph.build import build_graph
     from scanner.graph.paths import find_paths
 
     _tune_gc()  # as every scan command does
-    inv, stmts = generate(n_principals, n_statements)
+    inv, stmts = generate(n_principals, n_statements, seed)
     t0 = time.perf_counter()
     graph = build_graph(inv, ("scanner.graph.aws",))
     t1 = time.perf_counter()
@@ -259,6 +261,7 @@ def run_once(n_principals: int, n_statements: int) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     return {
         "principals": n_principals,
+        "seed": seed,
         "statements": stmts,
         "nodes": graph.g.number_of_nodes(),
         "edges": graph.g.number_of_edges(),
@@ -270,32 +273,59 @@ def run_once(n_principals: int, n_statements: int) -> dict:
     }
 
 
+def _child(n: int, seed: int) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--principals", str(n), "--seed", str(seed), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--principals", type=int)
+    ap.add_argument("--principals", type=int, help="one run of this size")
     ap.add_argument("--statements", type=int)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--sizes", default="10000,20000", help="the sizes compared (default 10000,20000)")
+    ap.add_argument("--seeds", default="7,8,9", help="one generated account per seed and size")
     ap.add_argument("--json", action="store_true", help="one result as JSON (used for the child runs)")
     a = ap.parse_args()
     if a.principals:
-        out = run_once(a.principals, a.statements or a.principals * 5)
+        out = run_once(a.principals, a.statements or a.principals * 5, a.seed)
         print(json.dumps(out) if a.json else out)
         return
-    rows = []
-    for n in (10_000, 20_000):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--principals", str(n), "--statements", str(n * 5), "--json"],
-            capture_output=True,
-            text=True,
-            check=True,
+    # Each account is one random draw of the same mix: a rare kind of principal (one with
+    # nearly every permission, whose hubs reach every user and role) is in some draws and not
+    # in others. So each size runs on several seeds, each in a fresh process, sizes interleaved
+    # so that a slow spell of a shared machine falls on all of them; the median per size is
+    # compared.
+    sizes = [int(x) for x in a.sizes.split(",")]
+    seeds = [int(x) for x in a.seeds.split(",")]
+    runs: dict[int, list[dict]] = {n: [] for n in sizes}
+    for seed in seeds:
+        for n in sizes:
+            r = _child(n, seed)
+            runs[n].append(r)
+            print(
+                f"{n:>6} principals, seed {seed}: {r['statements']} statements, {r['nodes']} nodes, "
+                f"{r['edges']} edges, {r['findings']} findings; build {r['build_s']} s + paths "
+                f"{r['paths_s']} s = {r['total_s']} s, peak RSS {r['peak_rss_mib']} MiB",
+                flush=True,
+            )
+    med = {n: statistics.median(r["total_s"] for r in runs[n]) for n in sizes}
+    for n in sizes:
+        print(f"{n:>6} principals: median {med[n]:.2f} s over seeds {a.seeds}")
+    for small, big in zip(sizes, sizes[1:], strict=False):
+        per_seed = ", ".join(
+            f"{b['total_s'] / max(s_['total_s'], 1e-9):.2f}"
+            for s_, b in zip(runs[small], runs[big], strict=True)
         )
-        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    for r in rows:
         print(
-            f"{r['principals']:>6} principals {r['statements']:>7} statements: {r['nodes']} nodes, {r['edges']} edges, "
-            f"{r['findings']} findings; build {r['build_s']} s + paths {r['paths_s']} s = {r['total_s']} s, "
-            f"peak RSS {r['peak_rss_mib']} MiB"
+            f"time ratio {big // 1000}k/{small // 1000}k (size x{big / small:g}): "
+            f"{med[big] / max(med[small], 1e-9):.2f} of the medians (per seed: {per_seed})"
         )
-    print(f"time ratio 20k/10k: {rows[1]['total_s'] / max(rows[0]['total_s'], 1e-9):.2f}")
 
 
 if __name__ == "__main__":

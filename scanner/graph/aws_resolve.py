@@ -233,6 +233,8 @@ def resolve_refs(value: Any, inv: Inventory, arns: Arns, owner: str | None = Non
     by their text; other Refs become `Unresolved`. `owner`, the uid of the resource that
     holds the value, lets CloudFormation ``Fn::Sub`` templates over resources of its own
     template resolve too."""
+    if type(value) is str:  # most leaves: nothing to do
+        return value
     if isinstance(value, Unresolved):
         value = _template(value, inv, arns)
         return _cfn_sub(value, owner, inv, arns) if isinstance(value, Unresolved) else value
@@ -253,9 +255,21 @@ def resolve_refs(value: Any, inv: Inventory, arns: Arns, owner: str | None = Non
         return Unresolved(f"{value.uid}.{value.attr}")
     # a document with nothing to resolve is returned as is, not copied (thousands of them)
     if isinstance(value, dict):
-        new = {k: resolve_refs(v, inv, arns, owner) for k, v in value.items()}
-        return value if all(new[k] is v for k, v in value.items()) else new
+        out = None
+        for k, v in value.items():
+            r = resolve_refs(v, inv, arns, owner)
+            if r is not v:
+                if out is None:
+                    out = dict(value)
+                out[k] = r
+        return value if out is None else out
     if isinstance(value, list):
-        items = [resolve_refs(v, inv, arns, owner) for v in value]
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+        items = None
+        for i, v in enumerate(value):
+            r = resolve_refs(v, inv, arns, owner)
+            if r is not v:
+                if items is None:
+                    items = list(value)
+                items[i] = r
+        return value if items is None else items
     return value
