@@ -309,6 +309,7 @@ def _hub_findings(
             admin_of[sid].add((provider, scope))
     scope_of = [(n.provider, n.scope) for p in tails for n in (_node(graph, p.nodes[-1]),)]
     left: dict[frozenset, list[Path]] = {}
+    tail_text: dict[int, tuple[str, list[PathStep]]] = {}  # id(tail) -> its text and steps from the hub
     out = []
     for s in starts:
         if direct and dist[s.id] == 1 and s.id != INTERNET:
@@ -322,8 +323,20 @@ def _hub_findings(
         head = shortest_paths(graph, s.id, hub, dists, limit=1)
         if not reached or not head:
             continue
-        joined = [Path(head[0].nodes + p.nodes[1:], head[0].edges + p.edges) for p in reached[:MAX_PATHS]]
-        out.append(_finding(graph, inv, s, _node(graph, hub), joined, notes, assets=reached))
+        h = head[0]
+        joined = [Path(h.nodes + p.nodes[1:], h.edges + p.edges) for p in reached[:MAX_PATHS]]
+        # the listed tails recur in every finding of the hub: rendered once (steps are
+        # shared, never changed after)
+        h_text, h_steps = _describe(graph, h), _steps(graph, h, notes)[:-1]
+        rendered = []
+        for p in reached[:MAX_PATHS]:
+            if id(p) not in tail_text:
+                tail_text[id(p)] = (_describe_on(graph, p), _steps(graph, p, notes))
+            text, steps = tail_text[id(p)]
+            rendered.append((f"{h_text} {text}", h_steps + steps))
+        out.append(
+            _finding(graph, inv, s, _node(graph, hub), joined, notes, assets=reached, rendered=rendered)
+        )
     return out
 
 
@@ -356,10 +369,15 @@ def _label(graph: PrivilegeGraph, node_id: str) -> str:
 
 
 def _describe(graph: PrivilegeGraph, p: Path) -> str:
-    parts = [_label(graph, p.nodes[0])]
-    for e, nxt in zip(p.edges, p.nodes[1:], strict=True):
-        parts.append(f"-[{e.technique}]-> {_label(graph, nxt)}")
-    return " ".join(parts)
+    first = _label(graph, p.nodes[0])
+    return f"{first} {_describe_on(graph, p)}" if p.edges else first
+
+
+def _describe_on(graph: PrivilegeGraph, p: Path) -> str:
+    """The path's description after its first node."""
+    return " ".join(
+        f"-[{e.technique}]-> {_label(graph, nxt)}" for e, nxt in zip(p.edges, p.nodes[1:], strict=True)
+    )
 
 
 def _steps(graph: PrivilegeGraph, p: Path, notes: dict[int, str] | None = None) -> list[PathStep]:
@@ -405,10 +423,12 @@ def _finding(
     paths: list[Path],
     notes: dict[int, str] | None = None,
     assets: list[Path] | None = None,
+    rendered: list[tuple[str, list[PathStep]]] | None = None,
 ) -> Finding:
     """The finding for `start` reaching `target` by `paths`; with `assets`, `target` is a
     stand-in and `assets` one path to each sensitive data node beyond it (`paths` the first
-    of them, joined to the path to the stand-in)."""
+    of them, joined to the path to the stand-in). `rendered`: each path's description and
+    steps, when the caller has them."""
     rule_id = _rule_id(start, target if assets is None else _node(graph, assets[0].nodes[-1]))
     meta = GRAPH_RULES[rule_id]
     confidence = min((p.confidence for p in paths), key=_RANK.__getitem__)
@@ -427,7 +447,7 @@ def _finding(
         location = Location(location.file, location.start_line, location.end_line)
     hops = len(paths[0].edges)
     who = "the internet" if start.id == INTERNET else f'{start.type.split(".")[-1]} "{start.label}"'
-    described = [_describe(graph, p) for p in paths]
+    described = [r[0] for r in rendered] if rendered else [_describe(graph, p) for p in paths]
     if assets is None:
         what = target.label if target.kind == "sink" else f"{target.label} ({target.sensitive})"
         more = (
@@ -450,8 +470,8 @@ def _finding(
     if confidence != "certain":
         message += f" [{confidence}]"
     steps: list[PathStep] = []
-    for p in paths:
-        steps.extend(_steps(graph, p, notes))
+    for i, p in enumerate(paths):
+        steps.extend(rendered[i][1] if rendered else _steps(graph, p, notes))
     return Finding(
         fingerprint=fingerprint(rule_id, start.id, target.id),
         rule_id=rule_id,
