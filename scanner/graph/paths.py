@@ -213,7 +213,7 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
                     admin_reached[key]
                 ):
                     admin_reached[key] = best
-    forward: dict = {}  # member set -> `_search_forward`, shared by hubs with the same members
+    forward = _Forward(graph)
     for hub in sorted(hubs):
         findings.extend(
             _hub_findings(graph, inv, hub, start_of, by_design, admin_reached, hop_edges, notes, forward)
@@ -222,60 +222,63 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
     return findings
 
 
-def _reach_forward(graph: PrivilegeGraph, source: str, cache: dict | None = None) -> list[Path]:
-    """One shortest path from `source` to every sensitive data node it reaches (nearest first,
-    then by id), over edges of any confidence, by a forward BFS.
+class _Forward:
+    """Forward searches from hubs, sharing what does not depend on the hub: each node's
+    successors sorted once (not once per search), the set of sensitive data nodes, and the
+    search per member set (hubs with the same members, such as every user for access keys
+    and for login profiles, reach the same assets the same way: only the first hop differs)."""
 
-    Hubs with the same members (every user, for access keys and for login profiles) reach the
-    same assets the same way: `cache` keeps the search per member set, and only the first hop
-    is redone for each hub."""
-    succ = graph.g._succ
-    first = sorted(succ[source])
-    key = tuple(first)
-    hit = cache.get(key) if cache is not None else None
-    if hit is not None and any(source in nodes for nodes in hit):
-        hit = None  # another hub's search passed through this one: not the same search
-    if hit is None:
-        hit = _search_forward(graph, source, first)
-        if cache is not None:
-            cache[key] = hit
-    out = []
-    for nodes in hit:
-        nodes = [source, *nodes[1:]]
-        edges = [best_edge(graph, a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
-        out.append(Path(nodes, edges))
-    return out
+    def __init__(self, graph: PrivilegeGraph):
+        self.graph = graph
+        self._succ = graph.g._succ
+        self._sorted: dict[str, list[str]] = {}
+        self.sensitive = {n.id for n in graph.nodes("data") if n.sensitive}
+        self._searches: dict[tuple[str, ...], list[list[str]]] = {}
 
+    def successors(self, u: str) -> list[str]:
+        hit = self._sorted.get(u)
+        if hit is None:
+            hit = self._sorted[u] = sorted(self._succ[u])
+        return hit
 
-def _search_forward(graph: PrivilegeGraph, source: str, first: list[str]) -> list[list[str]]:
-    """The node lists of `_reach_forward`, `first` being the sorted successors of `source`."""
-    parent: dict[str, str | None] = {source: None}
-    depth = {source: 0}
-    queue = deque([source])
-    succ = graph.g._succ
-    nodes_ = graph.g._node
-    found: list[str] = []
-    while queue:
-        u = queue.popleft()
-        if depth[u] >= MAX_DEPTH:
-            continue
-        nxt = first if u == source else succ[u]
-        for v in nxt if len(nxt) < 2 or nxt is first else sorted(nxt):
-            if v in parent:
+    def reach(self, source: str) -> list[list[str]]:
+        """One shortest path from `source` to every sensitive data node it reaches, as its
+        nodes (nearest first, then by id), over edges of any confidence."""
+        first = self.successors(source)
+        key = tuple(first)
+        hit = self._searches.get(key)
+        if hit is not None and any(source in nodes for nodes in hit):
+            hit = None  # another hub's search passed through this one: not the same search
+        if hit is None:
+            hit = self._searches[key] = self._search(source, first)
+        return [[source, *nodes[1:]] for nodes in hit]
+
+    def _search(self, source: str, first: list[str]) -> list[list[str]]:
+        parent: dict[str, str | None] = {source: None}
+        depth = {source: 0}
+        queue = deque([source])
+        found: list[str] = []
+        sensitive, successors = self.sensitive, self.successors
+        while queue:
+            u = queue.popleft()
+            du = depth[u]
+            if du >= MAX_DEPTH:
                 continue
-            parent[v], depth[v] = u, depth[u] + 1
-            queue.append(v)
-            n = nodes_[v]["node"]
-            if n.kind == "data" and n.sensitive:
-                found.append(v)
-    out = []
-    for t in sorted(found, key=lambda t: (depth[t], t)):
-        nodes = [t]
-        while parent[nodes[-1]] is not None:
-            nodes.append(parent[nodes[-1]])
-        nodes.reverse()
-        out.append(nodes)
-    return out
+            for v in first if u == source else successors(u):
+                if v in parent:
+                    continue
+                parent[v], depth[v] = u, du + 1
+                queue.append(v)
+                if v in sensitive:
+                    found.append(v)
+        out = []
+        for t in sorted(found, key=lambda t: (depth[t], t)):
+            nodes = [t]
+            while parent[nodes[-1]] is not None:
+                nodes.append(parent[nodes[-1]])
+            nodes.reverse()
+            out.append(nodes)
+        return out
 
 
 def _hub_findings(
@@ -287,7 +290,7 @@ def _hub_findings(
     admin_reached: dict,
     hop_edges: dict,
     notes: dict[int, str],
-    forward: dict,
+    forward: _Forward,
 ) -> list[Finding]:
     """One finding per start that reaches `hub`, listing the sensitive data beyond it: the
     path to the hub joined to one shortest path from it to each asset."""
@@ -296,20 +299,21 @@ def _hub_findings(
     starts = [start_of[sid] for sid in dist if sid in start_of and sid != hub and sid not in by_design]
     if not starts:
         return []
-    tails = _reach_forward(graph, hub, forward)
+    tails = forward.reach(hub)  # node lists; edges only for the paths a finding lists
     if not tails:
         return []
     # entering a hub of data straight from one's own policies is a direct read: by design
-    direct = not is_stand_in(hub) and all(len(p.nodes) == 2 for p in tails)
+    direct = not is_stand_in(hub) and all(len(nodes) == 2 for nodes in tails)
     # the starts certainly admin somewhere: their data there is not listed again (the
     # assets left are worked out once per set of such scopes, not once per start)
     admin_of: dict[str, set] = defaultdict(set)
     for (sid, provider, scope), conf in admin_reached.items():
         if conf == "certain":
             admin_of[sid].add((provider, scope))
-    scope_of = [(n.provider, n.scope) for p in tails for n in (_node(graph, p.nodes[-1]),)]
-    left: dict[frozenset, list[Path]] = {}
-    tail_text: dict[int, tuple[str, list[PathStep]]] = {}  # id(tail) -> its text and steps from the hub
+    scope_of = [(n.provider, n.scope) for nodes in tails for n in (_node(graph, nodes[-1]),)]
+    left: dict[frozenset, list[list[str]]] = {}
+    assets_of: dict[int, list[Path]] = {}  # id(list of tails) -> its assets (nodes only)
+    listed: dict[int, tuple[Path, str, list[PathStep]]] = {}  # id(tail) -> path, text, steps
     out = []
     for s in starts:
         if direct and dist[s.id] == 1 and s.id != INTERNET:
@@ -318,24 +322,29 @@ def _hub_findings(
         if s.id in admin_of:
             key = frozenset(admin_of[s.id])
             if key not in left:
-                left[key] = [p for p, sc in zip(tails, scope_of, strict=True) if sc not in key]
+                left[key] = [nodes for nodes, sc in zip(tails, scope_of, strict=True) if sc not in key]
             reached = left[key]
         head = shortest_paths(graph, s.id, hub, dists, limit=1)
         if not reached or not head:
             continue
         h = head[0]
-        joined = [Path(h.nodes + p.nodes[1:], h.edges + p.edges) for p in reached[:MAX_PATHS]]
-        # the listed tails recur in every finding of the hub: rendered once (steps are
-        # shared, never changed after)
+        # the listed tails recur in every finding of the hub: made and rendered once (steps
+        # are shared, never changed after)
         h_text, h_steps = _describe(graph, h), _steps(graph, h, notes)[:-1]
-        rendered = []
-        for p in reached[:MAX_PATHS]:
-            if id(p) not in tail_text:
-                tail_text[id(p)] = (_describe_on(graph, p), _steps(graph, p, notes))
-            text, steps = tail_text[id(p)]
+        joined, rendered = [], []
+        for nodes in reached[:MAX_PATHS]:
+            if id(nodes) not in listed:
+                edges = [best_edge(graph, a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
+                p = Path(nodes, edges)
+                listed[id(nodes)] = (p, _describe_on(graph, p), _steps(graph, p, notes))
+            p, text, steps = listed[id(nodes)]
+            joined.append(Path(h.nodes + p.nodes[1:], h.edges + p.edges))
             rendered.append((f"{h_text} {text}", h_steps + steps))
+        if id(reached) not in assets_of:
+            assets_of[id(reached)] = [Path(nodes, []) for nodes in reached]
+        assets = assets_of[id(reached)]
         out.append(
-            _finding(graph, inv, s, _node(graph, hub), joined, notes, assets=reached, rendered=rendered)
+            _finding(graph, inv, s, _node(graph, hub), joined, notes, assets=assets, rendered=rendered)
         )
     return out
 
