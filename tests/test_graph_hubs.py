@@ -163,3 +163,89 @@ def test_hubs_are_the_same_with_every_shortcut_off(seed):
     assert [(f.fingerprint, f.confidence, f.evidence.value) for f in got] == [
         (f.fingerprint, f.confidence, f.evidence.value) for f in want
     ]
+
+
+# ------------------------------------------------------------------ "*" holders (Access.wide)
+
+
+def _star_reader(*extra):
+    return _trusting_account("reader", allow("s3:GetObject"), *extra)
+
+
+@pytest.mark.parametrize(
+    "extra, hubbed",
+    [
+        ((), True),  # every bucket alike: one edge into the hub
+        # a Deny on one member: no hub, an edge to each other bucket
+        (
+            ({"Effect": "Deny", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::acme-training-3/*"]},),
+            False,
+        ),
+        # a conditional grant on one member makes it differ from the rest: no hub
+        (
+            (
+                {
+                    "Effect": "Deny",
+                    "Action": ["s3:GetObject"],
+                    "Resource": ["arn:aws:s3:::acme-training-5/*"],
+                    "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-1"]}},
+                },
+            ),
+            False,
+        ),
+        # a specific Allow that changes nothing: still one hub
+        ((allow("s3:GetObject", "arn:aws:s3:::acme-training-2/*"),), True),
+    ],
+)
+def test_a_star_grant_decides_the_hub_without_walking_every_target(extra, hubbed):
+    """`Access.wide` answers for every bucket but those a specific pattern names; the graph
+    must be the one the reference mode (each bucket asked on its own) builds."""
+    n = HUB_MIN + 3
+    inv, g = graph_of(_star_reader(*extra), *[_bucket(i) for i in range(n)])
+    into = edges(g, "r.reader", "aws-data-read")
+    assert any(EVERY in e.dst for e in into) is hubbed
+    assert _edge_set(g) == _edge_set(_reference(inv))
+    if not hubbed:
+        assert len(into) == n - (0 if "Condition" in str(extra) else 1)
+
+
+def test_a_star_grant_leaves_out_members_yet_reaches_a_guarded_bucket_on_its_own():
+    """A bucket with a resource policy is not a hub member: the "*" holder reaches it by its
+    own edge, next to the hub of the others."""
+    n = HUB_MIN + 1
+    guarded = res(
+        "b.g",
+        "aws.s3.bucket",
+        "guarded",
+        bucket="acme-training-guarded",
+        policy=doc(
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::acme-training-guarded/*",
+                "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "ml"}},
+            }
+        ),
+    )
+    inv, g = graph_of(_star_reader(), guarded, *[_bucket(i) for i in range(n)])
+    into = {e.dst: e for e in edges(g, "r.reader", "aws-data-read")}
+    (hub,) = [d for d in into if EVERY in d]
+    assert set(into) == {hub, "b.g"} and len(edges(g, hub)) == n
+    assert into["b.g"].confidence == "conditional"  # the bucket policy's condition
+    assert _edge_set(g) == _edge_set(_reference(inv))
+
+
+def test_techniques_on_the_same_members_share_one_hub():
+    """Access keys and login profiles on every user: one "any user" hub, entered by each
+    technique's own edge, left by one aws-any-member edge per user."""
+    n = HUB_MIN + 1
+    others = [user(f"u{i}") for i in range(n)]
+    boss = user("boss", allow("iam:CreateAccessKey"), allow("iam:CreateLoginProfile"))
+    inv, g = graph_of(boss, *others)
+    into = {e.technique: e.dst for e in edges(g, "u.boss") if EVERY in e.dst}
+    assert set(into) == {"aws-iam-create-access-key", "aws-iam-create-login-profile"}
+    (hub,) = set(into.values())
+    out = edges(g, hub)
+    assert {e.technique for e in out} == {"aws-any-member"} and len(out) == n + 1  # boss is a user too
+    assert _edge_set(g) == _edge_set(_reference(inv))
