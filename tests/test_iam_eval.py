@@ -294,7 +294,9 @@ _GLOB_CHARS = st.sampled_from(list("aA:/*?-b."))
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(_GLOB_CHARS, max_size=8), st.text(st.sampled_from(list("aA:/-bB.")), max_size=8), st.booleans())
+@given(
+    st.text(_GLOB_CHARS, max_size=8), st.text(st.sampled_from(list("aA:/-bB.")), max_size=8), st.booleans()
+)
 def test_glob_fast_path_agrees_with_the_regex(pattern, value, ignore_case):
     """`glob_match` tests a pattern with at most one `*` and no `?` by prefix and suffix; it
     must say what IAM's glob (as a regex, with `re.I` for actions) says."""
