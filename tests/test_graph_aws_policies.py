@@ -637,3 +637,34 @@ def test_cloudformation_queue_and_topic_policies(tmp_path: Path):
     assert by["Jobs"].attrs["policy"]["Statement"][0]["Action"] == ["sqs:SendMessage"]
     assert by["Other"].attrs["policy"] is None and isinstance(by["Other"].attrs["name"], Unresolved)
     assert by["Results"].attrs["policy"]["Statement"][0]["Principal"] == {"AWS": ["*"]}
+
+
+def test_unread_function_url_and_policy_are_conditional_internet_edges():
+    """A function whose URL config or resource policy could not be read (live AccessDenied)
+    may be open to anyone: the internet edge is conditional and names what was not read,
+    never missing (an unseen URL is not a private one)."""
+    from scanner.model.inventory import Inventory
+    from scanner.normalize.aws import Unread
+
+    def fn(name, **extra):
+        data = {"FunctionArn": f"arn:aws:lambda:us-east-1:{ACCT}:function:{name}", "FunctionName": name}
+        return Raw("lambda.function", ACCT, "us-east-1", data, extra=extra)
+
+    out = normalize_live(
+        [
+            fn("url_unread", url=Unread("lambda:GetFunctionUrlConfig was denied")),
+            fn("policy_unread", policy=Unread("lambda:GetPolicy was denied")),
+            fn("private", url={"AuthType": "AWS_IAM"}),
+        ]
+    )
+    inv = Inventory()
+    inv.extend(out.resources, out.relations)
+    for alias, uid in out.aliases.items():
+        inv.add_alias(alias, uid)
+    inv.link()
+    g = build_graph(inv, ("scanner.graph.aws",))
+    got = {e.dst.rsplit(":", 1)[1]: e for e in edges(g, INTERNET, "aws-public-invoke")}
+    assert set(got) == {"url_unread", "policy_unread"}  # the IAM-authorized URL stays closed
+    for e in got.values():
+        assert e.confidence == "conditional"
+        assert any("was denied" in c for c in e.conditions)

@@ -39,7 +39,7 @@ from scanner.graph.aws_access import (
     index_services,
     may_use,
 )
-from scanner.graph.aws_eval import evaluate, with_placeholder_account
+from scanner.graph.aws_eval import _unresolved_key, evaluate, with_placeholder_account
 from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, UNKNOWN_REGION, Arns, Scope, infer_scope, resolve_refs
 from scanner.graph.aws_scp import OrgPolicies
 from scanner.graph.model import (
@@ -512,12 +512,21 @@ def _attr_loc(r: Resource, *keys: str) -> Location | None:
     return Location(r.source.file, r.source.start_line, r.source.end_line)
 
 
+def _unread(v: Any) -> bool:
+    """A value the scan could not read or resolve (not merely absent)."""
+    return isinstance(v, Unresolved | Ref)
+
+
 def _public_edges(st: _State, graph: PrivilegeGraph) -> None:
     """INTERNET -> compute that anyone can invoke without AWS credentials."""
     inv = st.inv
     for url in inv.of_type("aws.lambda.function_url"):
-        if url.attrs.get("auth_type") != "NONE":
+        # an auth type the scan could not read (live AccessDenied, a Terraform variable) may be
+        # NONE: a conditional edge, never none (an unseen URL is not a private one)
+        auth = url.attrs.get("auth_type")
+        if auth != "NONE" and not _unread(auth):
             continue
+        unknown = (_unresolved_key(auth),) if _unread(auth) else ()
         for fn in inv.related(url, "url_of"):
             graph.add_edge(
                 Edge(
@@ -525,31 +534,40 @@ def _public_edges(st: _State, graph: PrivilegeGraph) -> None:
                     fn.uid,
                     "aws-public-invoke",
                     ("lambda:InvokeFunctionUrl",),
+                    "conditional" if unknown else "certain",
+                    conditions=unknown,
                     granted_by=(url.uid,),
                     location=_attr_loc(url, "auth_type"),
-                    note="function URL with auth NONE",
+                    note="function URL whose auth type is not known"
+                    if unknown
+                    else "function URL with auth NONE",
                 )
             )
     for perm in inv.of_type("aws.lambda.permission"):
-        action = perm.attrs.get("action")
-        if perm.attrs.get("principal") != "*" or not (
+        action, principal = perm.attrs.get("action"), perm.attrs.get("principal")
+        invoke = _unread(action) or (
             isinstance(action, str)
             and action.lower() in ("lambda:invokefunction", "lambda:*", "lambda:invokefunctionurl")
-        ):
+        )
+        if not invoke or not (principal == "*" or _unread(principal)):
             continue
+        # limits that are set (or not known to be unset) make the edge conditional
         limits = [k for k in ("source_arn", "source_account", "principal_org_id") if perm.attrs.get(k)]
+        unknown = [_unresolved_key(v) for v in (principal, action) if _unread(v)]
         for fn in inv.related(perm, "grants_on"):
             graph.add_edge(
                 Edge(
                     INTERNET,
                     fn.uid,
                     "aws-public-invoke",
-                    (action,),
-                    "conditional" if limits else "certain",
-                    conditions=tuple(limits),
+                    (action if isinstance(action, str) else "lambda:InvokeFunction",),
+                    "conditional" if limits or unknown else "certain",
+                    conditions=tuple(unknown + limits),
                     granted_by=(perm.uid,),
                     location=_attr_loc(perm, "principal"),
-                    note='resource policy allows Principal "*"',
+                    note="resource policy not read: it may allow anyone"
+                    if unknown
+                    else 'resource policy allows Principal "*"',
                 )
             )
     for queue, fn in _queue_triggers(inv, st):  # anyone may send what the function is given
