@@ -249,3 +249,60 @@ def test_techniques_on_the_same_members_share_one_hub():
     out = edges(g, hub)
     assert {e.technique for e in out} == {"aws-any-member"} and len(out) == n + 1  # boss is a user too
     assert _edge_set(g) == _edge_set(_reference(inv))
+
+
+def test_a_hub_finding_that_another_makes_redundant_is_left_out():
+    """Roles that trust both the account and Lambda: dev reaches their data through "any role
+    that trusts the account" (certain) and through "an existing function" (requires-resource),
+    the same assets at the same distance. One finding: the more certain one."""
+    n = HUB_MIN + 1
+    trust = doc(
+        {
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Principal": {"AWS": [f"arn:aws:iam::{ACCT}:root"]},
+        },
+        {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"Service": ["lambda.amazonaws.com"]}},
+    )
+    roles = [
+        role(f"r{i}", None, allow("s3:GetObject", f"arn:aws:s3:::acme-training-{i}/*"), trust=trust)
+        for i in range(n)
+    ]
+    dev = user("dev", allow("sts:AssumeRole"), allow("lambda:UpdateFunctionCode"))
+    inv, g = graph_of(dev, *roles, *[_bucket(i) for i in range(n)])
+    into = {e.dst for e in edges(g, "u.dev")}
+    assert any(EVERY in d for d in into) and any(is_stand_in(d) for d in into)  # two hubs entered
+    (f,) = [f for f in find_paths(g, inv) if f.resource.uid == "u.dev"]
+    assert EVERY in f.evidence.path and f.confidence == "certain"
+    assert f"can reach {n} sensitive data assets" in f.message
+
+
+def test_a_nearer_hub_with_fewer_assets_keeps_its_own_finding():
+    """A hub farther away that lists more assets does not hide a nearer one (its paths are
+    the shorter way to what it lists), nor the other way round."""
+    n = HUB_MIN + 1
+    both = doc(
+        {
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Principal": {"AWS": [f"arn:aws:iam::{ACCT}:root"]},
+        },
+        {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"Service": ["lambda.amazonaws.com"]}},
+    )
+    roles = [
+        role(f"r{i}", None, allow("s3:GetObject", f"arn:aws:s3:::acme-training-{i}/*"), trust=both)
+        for i in range(n)
+    ]
+    extra = role("x", "lambda.amazonaws.com", allow("s3:GetObject", f"arn:aws:s3:::acme-training-{n}/*"))
+    dev_arn = f"arn:aws:iam::{ACCT}:user/dev"
+    names_dev = doc({"Effect": "Allow", "Action": ["sts:AssumeRole"], "Principal": {"AWS": [dev_arn]}})
+    mid = role("mid", None, allow("lambda:UpdateFunctionCode"), trust=names_dev)
+    # dev: any role that trusts the account (1 step, n buckets) and, through mid, an existing
+    # function (2 steps, n + 1 buckets)
+    dev = user("dev", allow("sts:AssumeRole"))
+    inv, g = graph_of(dev, mid, extra, *roles, *[_bucket(i) for i in range(n + 1)])
+    got = {f.evidence.path: f for f in find_paths(g, inv) if f.resource.uid == "u.dev"}
+    assert len(got) == 2
+    (near,) = [f for p, f in got.items() if EVERY in p]
+    (far,) = [f for p, f in got.items() if is_stand_in(p)]
+    assert f"can reach {n} sensitive" in near.message and f"reach {n + 1} sensitive" in far.message

@@ -16,7 +16,7 @@ data its own policy grants (one step), is by design; the static IAM rules judge 
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scanner.graph.model import (
@@ -213,11 +213,7 @@ def find_paths(graph: PrivilegeGraph, inv: Inventory | None = None) -> list[Find
                     admin_reached[key]
                 ):
                     admin_reached[key] = best
-    forward = _Forward(graph)
-    for hub in sorted(hubs):
-        findings.extend(
-            _hub_findings(graph, inv, hub, start_of, by_design, admin_reached, hop_edges, notes, forward)
-        )
+    findings += _hub_findings(graph, inv, hubs, start_of, by_design, admin_reached, hop_edges, notes)
     findings.sort(key=lambda f: (f.resource.uid, f.rule_id, f.evidence.path))
     return findings
 
@@ -281,9 +277,61 @@ class _Forward:
         return out
 
 
+@dataclass
+class _HubReach:
+    """A start reaching the sensitive data beyond a hub: what its finding would list."""
+
+    start: Node
+    hub: str
+    head: Path  # the start's shortest path to the hub
+    reached: list[list[str]]  # one path from the hub to each asset (nodes), nearest first
+    assets: frozenset[str]  # the assets, shared by every start with the same `reached`
+    rank: int  # the finding's confidence (0 = certain)
+
+
 def _hub_findings(
     graph: PrivilegeGraph,
     inv: Inventory | None,
+    hubs: Iterable[str],
+    start_of: dict[str, Node],
+    by_design: set[str],
+    admin_reached: dict,
+    hop_edges: dict,
+    notes: dict[int, str],
+) -> list[Finding]:
+    """One finding per start and hub it reaches, listing the sensitive data beyond the hub:
+    the path to the hub joined to one shortest path from it to each asset. A start in a
+    cluster of hubs that reach one another (a large account's "any role", "any user" and
+    stand-in hubs) would get one finding per hub listing the same assets: a hub's finding is
+    left out where another of the same start lists every asset it lists, at least as surely,
+    through a hub no farther away."""
+    forward = _Forward(graph)
+    listed: dict[int, tuple[Path, str, list[PathStep]]] = {}  # id(tail) -> path, text, steps
+    reach: list[_HubReach] = []
+    for hub in sorted(hubs):
+        reach += _hub_reach(graph, hub, start_of, by_design, admin_reached, hop_edges, notes, forward, listed)
+    assets_of: dict[int, list[Path]] = {}  # id(reached) -> its assets (nodes only), shared
+    out = []
+    for r in _most_telling(reach):
+        h = r.head
+        # the listed tails recur in every finding of the hub: rendered once (steps are
+        # shared, never changed after)
+        h_text, h_steps = _describe(graph, h), _steps(graph, h, notes)[:-1]
+        joined, rendered = [], []
+        for nodes in r.reached[:MAX_PATHS]:
+            p, text, steps = listed[id(nodes)]
+            joined.append(Path(h.nodes + p.nodes[1:], h.edges + p.edges))
+            rendered.append((f"{h_text} {text}", h_steps + steps))
+        if id(r.reached) not in assets_of:
+            assets_of[id(r.reached)] = [Path(nodes, []) for nodes in r.reached]
+        assets = assets_of[id(r.reached)]
+        hub = _node(graph, r.hub)
+        out.append(_finding(graph, inv, r.start, hub, joined, notes, assets=assets, rendered=rendered))
+    return out
+
+
+def _hub_reach(
+    graph: PrivilegeGraph,
     hub: str,
     start_of: dict[str, Node],
     by_design: set[str],
@@ -291,9 +339,9 @@ def _hub_findings(
     hop_edges: dict,
     notes: dict[int, str],
     forward: _Forward,
-) -> list[Finding]:
-    """One finding per start that reaches `hub`, listing the sensitive data beyond it: the
-    path to the hub joined to one shortest path from it to each asset."""
+    listed: dict[int, tuple[Path, str, list[PathStep]]],
+) -> list[_HubReach]:
+    """What each start that reaches `hub` reaches beyond it."""
     dists = Distances(graph, hub, hop_edges)
     dist = dists.level(len(CONFIDENCES) - 1)
     starts = [start_of[sid] for sid in dist if sid in start_of and sid != hub and sid not in by_design]
@@ -311,41 +359,62 @@ def _hub_findings(
         if conf == "certain":
             admin_of[sid].add((provider, scope))
     scope_of = [(n.provider, n.scope) for nodes in tails for n in (_node(graph, nodes[-1]),)]
-    left: dict[frozenset, list[list[str]]] = {}
-    assets_of: dict[int, list[Path]] = {}  # id(list of tails) -> its assets (nodes only)
-    listed: dict[int, tuple[Path, str, list[PathStep]]] = {}  # id(tail) -> path, text, steps
+    left: dict[frozenset, list[list[str]]] = {frozenset(): tails}
+    assets: dict[int, tuple[frozenset[str], int]] = {}  # id(reached) -> its assets, best tail rank
     out = []
     for s in starts:
         if direct and dist[s.id] == 1 and s.id != INTERNET:
             continue
-        reached = tails
-        if s.id in admin_of:
-            key = frozenset(admin_of[s.id])
-            if key not in left:
-                left[key] = [nodes for nodes, sc in zip(tails, scope_of, strict=True) if sc not in key]
-            reached = left[key]
+        key = frozenset(admin_of.get(s.id, ()))
+        if key not in left:
+            left[key] = [nodes for nodes, sc in zip(tails, scope_of, strict=True) if sc not in key]
+        reached = left[key]
         head = shortest_paths(graph, s.id, hub, dists, limit=1)
         if not reached or not head:
             continue
-        h = head[0]
-        # the listed tails recur in every finding of the hub: made and rendered once (steps
-        # are shared, never changed after)
-        h_text, h_steps = _describe(graph, h), _steps(graph, h, notes)[:-1]
-        joined, rendered = [], []
-        for nodes in reached[:MAX_PATHS]:
-            if id(nodes) not in listed:
-                edges = [best_edge(graph, a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
-                p = Path(nodes, edges)
-                listed[id(nodes)] = (p, _describe_on(graph, p), _steps(graph, p, notes))
-            p, text, steps = listed[id(nodes)]
-            joined.append(Path(h.nodes + p.nodes[1:], h.edges + p.edges))
-            rendered.append((f"{h_text} {text}", h_steps + steps))
-        if id(reached) not in assets_of:
-            assets_of[id(reached)] = [Path(nodes, []) for nodes in reached]
-        assets = assets_of[id(reached)]
-        out.append(
-            _finding(graph, inv, s, _node(graph, hub), joined, notes, assets=assets, rendered=rendered)
+        if id(reached) not in assets:
+            for nodes in reached[:MAX_PATHS]:
+                if id(nodes) not in listed:
+                    edges = [best_edge(graph, a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
+                    p = Path(nodes, edges)
+                    listed[id(nodes)] = (p, _describe_on(graph, p), _steps(graph, p, notes))
+            best = min(_RANK[listed[id(nodes)][0].confidence] for nodes in reached[:MAX_PATHS])
+            assets[id(reached)] = (frozenset(nodes[-1] for nodes in reached), best)
+        got, best = assets[id(reached)]
+        # the finding's confidence: its best listed path, each as sure as its weakest hop
+        rank = max(_RANK[head[0].confidence], best)
+        out.append(_HubReach(s, hub, head[0], reached, got, rank))
+    return out
+
+
+def _most_telling(reach: list[_HubReach]) -> list[_HubReach]:
+    """`reach` less each entry that another of the same start makes redundant: one that
+    lists every asset it lists (a superset), at least as surely, through a hub no farther
+    away; of equals, the first hub by id is kept."""
+    by_start: dict[str, list[_HubReach]] = defaultdict(list)
+    for r in reach:
+        by_start[r.start.id].append(r)
+    subset: dict[tuple[int, int], bool] = {}  # asset sets are shared: compared once per pair
+
+    def covers(o: _HubReach, r: _HubReach) -> bool:
+        """o lists all r lists, as surely, from no farther, and is more telling or first."""
+        if o.rank > r.rank or len(o.head.edges) > len(r.head.edges):
+            return False
+        pair = (id(r.assets), id(o.assets))
+        if pair not in subset:
+            subset[pair] = r.assets <= o.assets
+        if not subset[pair]:
+            return False
+        return (o.rank, len(o.head.edges), len(r.assets) - len(o.assets), o.hub) < (
+            r.rank,
+            len(r.head.edges),
+            0,
+            r.hub,
         )
+
+    out = []
+    for rs in by_start.values():
+        out += [r for r in rs if not any(o is not r and covers(o, r) for o in rs)]
     return out
 
 
