@@ -230,6 +230,23 @@ class _Forward:
         self._sorted: dict[str, list[str]] = {}
         self.sensitive = {n.id for n in graph.nodes("data") if n.sensitive}
         self._searches: dict[tuple[str, ...], list[list[str]]] = {}
+        self._useful: set[str] | None = None
+
+    def useful(self) -> set[str]:
+        """The nodes from which some sensitive data node can be reached (once per graph): a
+        search never enters the others, which lead to no asset. Skipping them changes no
+        parent: a node on a path to data is useful, and so is every node before it."""
+        if self._useful is None:
+            pred = self.graph.g._pred
+            seen = set(self.sensitive)
+            todo = list(seen)
+            while todo:
+                for u in pred[todo.pop()]:
+                    if u not in seen:
+                        seen.add(u)
+                        todo.append(u)
+            self._useful = seen
+        return self._useful
 
     def successors(self, u: str) -> list[str]:
         hit = self._sorted.get(u)
@@ -250,25 +267,28 @@ class _Forward:
         return [[source, *nodes[1:]] for nodes in hit]
 
     def _search(self, source: str, first: list[str]) -> list[list[str]]:
+        """A BFS by layers (the order a FIFO queue gives), each node's successors in id order,
+        so each node's parent is the first that finds it."""
         parent: dict[str, str | None] = {source: None}
-        depth = {source: 0}
-        queue = deque([source])
-        found: list[str] = []
-        sensitive, successors = self.sensitive, self.successors
-        while queue:
-            u = queue.popleft()
-            du = depth[u]
-            if du >= MAX_DEPTH:
-                continue
-            for v in first if u == source else successors(u):
-                if v in parent:
-                    continue
-                parent[v], depth[v] = u, du + 1
-                queue.append(v)
-                if v in sensitive:
-                    found.append(v)
+        found: list[tuple[int, str]] = []
+        sensitive, sorted_, succ, useful = self.sensitive, self._sorted, self._succ, self.useful()
+        layer, depth = [source], 0
+        while layer and depth < MAX_DEPTH:
+            depth += 1
+            below: list[str] = []
+            for u in layer:
+                nxt = first if u == source else sorted_.get(u)
+                if nxt is None:
+                    nxt = sorted_[u] = sorted(succ[u])
+                for v in nxt:
+                    if v not in parent and v in useful:
+                        parent[v] = u
+                        below.append(v)
+                        if v in sensitive:
+                            found.append((depth, v))
+            layer = below
         out = []
-        for t in sorted(found, key=lambda t: (depth[t], t)):
+        for _, t in sorted(found):
             nodes = [t]
             while parent[nodes[-1]] is not None:
                 nodes.append(parent[nodes[-1]])
