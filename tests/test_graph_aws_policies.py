@@ -668,3 +668,19 @@ def test_unread_function_url_and_policy_are_conditional_internet_edges():
     for e in got.values():
         assert e.confidence == "conditional"
         assert any("was denied" in c for c in e.conditions)
+
+
+def test_a_queue_whose_policy_was_not_read_is_a_conditional_path_to_what_it_triggers():
+    """Who may send to a queue that triggers a function is not known when its attributes
+    could not be read: a conditional internet edge naming that, never none."""
+    q_arn = f"arn:aws:sqs:us-east-1:{ACCT}:jobs"
+    unread = Unresolved("not read: sqs:GetQueueAttributes was denied")
+    queue = res("q.jobs", "aws.sqs.queue", "jobs", arn=q_arn, policy=unread)
+    fn = res("f.worker", "aws.lambda.function", "worker", function_name="worker")
+    mapping = res(
+        "m.1", "aws.lambda.event_source_mapping", "m1", event_source_arn=q_arn, function_name="worker"
+    )
+    _, g = graph_of(queue, fn, mapping, relations=[("m.1", "triggers", "f.worker")])
+    (e,) = edges(g, INTERNET, "aws-public-invoke")
+    assert e.dst == "f.worker" and e.confidence == "conditional"
+    assert e.conditions == ("unresolved:not read: sqs:GetQueueAttributes was denied",)

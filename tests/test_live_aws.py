@@ -796,3 +796,27 @@ def test_inspect_code_reports_secret_file_and_line_and_refuses_bombs_and_oversiz
     over = [e for e in capped.errors if "over the" in e.reason and "MB limit" in e.reason]
     assert {e.reason.split("Lambda function ")[1].split(" ")[0].rstrip(":") for e in over} == set(sizes)
     assert all("code of Lambda function" in e.unscanned for e in capped.errors)
+
+
+def test_queue_and_topic_policies_are_read_for_the_graph(collected, scenario):
+    """SQS queues and SNS topics are collected live with their policies (GetQueueAttributes,
+    GetTopicAttributes), in the canonical shape the IaC normalizers give."""
+    queue = _by_name(collected, "aws.sqs.queue")["jobs"]
+    assert queue.attrs["arn"].startswith("arn:aws:sqs:") and queue.attrs["arn"].endswith(":jobs")
+    (stmt,) = queue.attrs["policy"]["Statement"]
+    assert stmt["Action"] == ["sqs:SendMessage"] and stmt["Principal"]["AWS"][0].endswith(":root")
+    topic = _by_name(collected, "aws.sns.topic")["alerts"]
+    (stmt,) = topic.attrs["policy"]["Statement"]
+    assert stmt["Principal"] == {"AWS": ["arn:aws:iam::444455556666:root"]}
+    assert collected.recorder.calls[("sqs", "GetQueueAttributes")] >= 1
+    assert collected.recorder.calls[("sns", "GetTopicAttributes")] >= 1
+
+
+def test_unreadable_queue_attributes_are_unknown_never_no_policy(servers, scenario):
+    """GetQueueAttributes denied: the queue's policy is Unresolved (never "no policy"), and
+    the error names the call and the queue (the graph then treats who may send as unknown:
+    tests/test_graph_aws_policies.py)."""
+    col = collect_aws(_cfg(servers, Fault("sqs", "GetQueueAttributes", "AccessDenied"), services=["sqs"]))
+    queue = _by_name(col, "aws.sqs.queue")["jobs"]
+    assert isinstance(queue.attrs["policy"], Unresolved) and queue.provenance["policy"] == "unresolved"
+    assert any("GetQueueAttributes" in e.reason and "jobs" in e.unscanned for e in col.errors)

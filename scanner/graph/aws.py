@@ -575,12 +575,15 @@ def _public_edges(st: _State, graph: PrivilegeGraph) -> None:
         policy = queue.attrs.get("policy")
         if not arn or not policy or not graph.has(fn.uid):
             continue
-        doc = _own_policy(st, queue, policy, arn)
-        g = _public(
-            grant_of(
-                evaluate("sqs:SendMessage", arn, [], resource_policy=doc, principal=_OUTSIDER, context={})
+        if isinstance(policy, Unresolved):  # not read at all (live): who may send is not known
+            g = Grant("conditional", (_unresolved_key(policy),))
+        else:
+            doc = _own_policy(st, queue, policy, arn)
+            g = _public(
+                grant_of(
+                    evaluate("sqs:SendMessage", arn, [], resource_policy=doc, principal=_OUTSIDER, context={})
+                )
             )
-        )
         if g is not None:
             graph.add_edge(
                 Edge(

@@ -689,7 +689,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         attrs={
             "arn": "str|None",
             "name": "str|Unresolved (generated when omitted)",
-            "policy": "policy|None: the queue policy (inline, aws_sqs_queue_policy, AWS::SQS::QueuePolicy)",
+            "policy": "policy|None: the queue policy (inline, aws_sqs_queue_policy, AWS::SQS::QueuePolicy;"
+            " live: GetQueueAttributes Policy); Unresolved when it could not be read",
         },
         terraform=("aws_sqs_queue", "aws_sqs_queue_policy"),
         # AWS::SQS::QueuePolicy is folded into each queue its Queues name.
@@ -701,7 +702,8 @@ RESOURCE_TYPES: dict[str, TypeSpec] = {
         attrs={
             "arn": "str|None",
             "name": "str|Unresolved (generated when omitted)",
-            "policy": "policy|None: the topic policy (inline, aws_sns_topic_policy, AWS::SNS::TopicPolicy)",
+            "policy": "policy|None: the topic policy (inline, aws_sns_topic_policy, AWS::SNS::TopicPolicy;"
+            " live: GetTopicAttributes Policy); Unresolved when it could not be read",
         },
         terraform=("aws_sns_topic", "aws_sns_topic_policy"),
         # AWS::SNS::TopicPolicy is folded into each topic its Topics name.

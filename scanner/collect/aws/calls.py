@@ -123,6 +123,9 @@ DECLARED: dict[str, tuple[str, ...]] = {
     "logs": ("DescribeLogGroups",),
     "cloudtrail": ("DescribeTrails", "GetEventSelectors"),
     "secretsmanager": ("ListSecrets", "GetResourcePolicy"),
+    # queues and topics: their policies, for the privilege graph (who may send, subscribe)
+    "sqs": ("ListQueues", "GetQueueAttributes"),
+    "sns": ("ListTopics", "GetTopicAttributes"),
     "apigateway": ("GetRestApis", "GetResources"),
     "apigatewayv2": ("GetApis", "GetRoutes", "GetIntegrations"),
 }

@@ -4,7 +4,7 @@ endpoints. Readings shared with IaC come from `scanner.normalize.supporting`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scanner.normalize.governance import rate_days
 from scanner.normalize.supporting import advanced_data_events, data_event, ingress_rule
@@ -137,6 +137,41 @@ def secret(raw: Raw) -> Normalized:
     return b.finish()
 
 
+def _attributes(raw: Raw) -> Any:
+    """GetQueueAttributes / GetTopicAttributes: a dict, or `Unread` when the call failed."""
+    got = raw.extra.get("attributes")
+    return got if isinstance(got, Unread) else got or {}
+
+
+def queue(raw: Raw) -> Normalized:
+    url = raw.data["QueueUrl"]
+    name = url.rstrip("/").rsplit("/", 1)[-1]
+    attrs = _attributes(raw)
+    arn = (attrs.get("QueueArn") if isinstance(attrs, dict) else None) or (
+        f"arn:aws:sqs:{raw.region}:{raw.account}:{name}"
+    )
+    b = LiveBuilder("aws.sqs.queue", arn, name, raw.account, raw.region, "sqs:ListQueues")
+    b.put("arn", arn)
+    b.put("name", name)
+    # the Policy attribute: JSON text, absent when the queue has none; Unresolved when the
+    # attributes could not be read (who may send is then not known, never "nobody")
+    b.put("policy", policy_doc(attrs if isinstance(attrs, Unread) else attrs.get("Policy")))
+    b.alias_name(name)
+    return b.finish()
+
+
+def topic(raw: Raw) -> Normalized:
+    arn = raw.data["TopicArn"]
+    name = arn.rsplit(":", 1)[-1]
+    attrs = _attributes(raw)
+    b = LiveBuilder("aws.sns.topic", arn, name, raw.account, raw.region, "sns:ListTopics")
+    b.put("arn", arn)
+    b.put("name", name)
+    b.put("policy", policy_doc(attrs if isinstance(attrs, Unread) else attrs.get("Policy")))
+    b.alias_name(name)
+    return b.finish()
+
+
 def security_group(raw: Raw) -> Normalized:
     d = raw.data
     arn = f"arn:aws:ec2:{raw.region}:{raw.account}:security-group/{d['GroupId']}"
@@ -195,6 +230,8 @@ NORMALIZERS = {
     "logs.log_group": log_group,
     "cloudtrail.trail": trail,
     "secretsmanager.secret": secret,
+    "sqs.queue": queue,
+    "sns.topic": topic,
     "ec2.security_group": security_group,
     "ec2.vpc_endpoint": vpc_endpoint,
 }

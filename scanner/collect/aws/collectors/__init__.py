@@ -17,6 +17,8 @@ REGIONAL = {
     "logs": supporting.collect_logs,
     "cloudtrail": supporting.collect_cloudtrail,
     "secretsmanager": supporting.collect_secrets,
+    "sqs": supporting.collect_sqs,
+    "sns": supporting.collect_sns,
     "vpc-endpoints": supporting.collect_vpc_endpoints,
     "apigateway": apigateway.collect,
 }

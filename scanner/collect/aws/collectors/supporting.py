@@ -115,6 +115,43 @@ def _secret_policy(ctx: Ctx, s: dict):
     )
 
 
+def collect_sqs(ctx: Ctx) -> None:
+    """Each queue with its attributes (ARN, policy, encryption); messages are never read."""
+    urls = list(ctx.pages("sqs", "ListQueues", "QueueUrls", what="SQS queues"))
+    for url, got in zip(urls, ctx.map(lambda u: _queue_attributes(ctx, u), urls), strict=True):
+        ctx.emit("sqs.queue", {"QueueUrl": url}, attributes=pick(got, "Attributes"))
+
+
+def _queue_attributes(ctx: Ctx, url: str):
+    return ctx.read(
+        f"attributes of SQS queue {url}",
+        ctx.call,
+        "sqs",
+        "GetQueueAttributes",
+        missing=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
+        QueueUrl=url,
+        AttributeNames=["All"],
+    )
+
+
+def collect_sns(ctx: Ctx) -> None:
+    """Each topic with its attributes (policy, encryption); nothing is published or read."""
+    arns = [t["TopicArn"] for t in ctx.pages("sns", "ListTopics", "Topics", what="SNS topics")]
+    for arn, got in zip(arns, ctx.map(lambda a: _topic_attributes(ctx, a), arns), strict=True):
+        ctx.emit("sns.topic", {"TopicArn": arn}, attributes=pick(got, "Attributes"))
+
+
+def _topic_attributes(ctx: Ctx, arn: str):
+    return ctx.read(
+        f"attributes of SNS topic {arn}",
+        ctx.call,
+        "sns",
+        "GetTopicAttributes",
+        missing=("NotFound", "NotFoundException"),
+        TopicArn=arn,
+    )
+
+
 def collect_vpc_endpoints(ctx: Ctx) -> None:
     for e in ctx.pages("ec2", "DescribeVpcEndpoints", "VpcEndpoints"):
         ctx.emit("ec2.vpc_endpoint", e)
