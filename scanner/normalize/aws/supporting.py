@@ -150,21 +150,20 @@ def queue(raw: Raw) -> Normalized:
     arn = (attrs.get("QueueArn") if isinstance(attrs, dict) else None) or (
         f"arn:aws:sqs:{raw.region}:{raw.account}:{name}"
     )
-    b = LiveBuilder("aws.sqs.queue", arn, name, raw.account, raw.region, "sqs:ListQueues")
-    b.put("arn", arn)
-    b.put("name", name)
-    # the Policy attribute: JSON text, absent when the queue has none; Unresolved when the
-    # attributes could not be read (who may send is then not known, never "nobody")
-    b.put("policy", policy_doc(attrs if isinstance(attrs, Unread) else attrs.get("Policy")))
-    b.alias_name(name)
-    return b.finish()
+    return _with_policy(raw, "aws.sqs.queue", arn, name, "sqs:ListQueues")
 
 
 def topic(raw: Raw) -> Normalized:
     arn = raw.data["TopicArn"]
-    name = arn.rsplit(":", 1)[-1]
+    return _with_policy(raw, "aws.sns.topic", arn, arn.rsplit(":", 1)[-1], "sns:ListTopics")
+
+
+def _with_policy(raw: Raw, rtype: str, arn: str, name: str, api: str) -> Normalized:
+    """A queue or topic: its ARN, name and the Policy attribute (JSON text, absent when it has
+    none; Unresolved when the attributes could not be read: who may send or subscribe is
+    then not known, never "nobody")."""
     attrs = _attributes(raw)
-    b = LiveBuilder("aws.sns.topic", arn, name, raw.account, raw.region, "sns:ListTopics")
+    b = LiveBuilder(rtype, arn, name, raw.account, raw.region, api)
     b.put("arn", arn)
     b.put("name", name)
     b.put("policy", policy_doc(attrs if isinstance(attrs, Unread) else attrs.get("Policy")))

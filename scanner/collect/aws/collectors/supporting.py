@@ -116,40 +116,30 @@ def _secret_policy(ctx: Ctx, s: dict):
 
 
 def collect_sqs(ctx: Ctx) -> None:
-    """Each queue with its attributes (ARN, policy, encryption); messages are never read."""
+    """Each queue with its attributes (ARN, policy); messages are never read."""
     urls = list(ctx.pages("sqs", "ListQueues", "QueueUrls", what="SQS queues"))
-    for url, got in zip(urls, ctx.map(lambda u: _queue_attributes(ctx, u), urls), strict=True):
-        ctx.emit("sqs.queue", {"QueueUrl": url}, attributes=pick(got, "Attributes"))
-
-
-def _queue_attributes(ctx: Ctx, url: str):
-    return ctx.read(
-        f"attributes of SQS queue {url}",
-        ctx.call,
-        "sqs",
-        "GetQueueAttributes",
-        missing=("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"),
-        QueueUrl=url,
-        AttributeNames=["All"],
-    )
+    missing = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+    _with_attributes(ctx, "sqs.queue", "SQS queue", "QueueUrl", urls, missing, AttributeNames=["All"])
 
 
 def collect_sns(ctx: Ctx) -> None:
-    """Each topic with its attributes (policy, encryption); nothing is published or read."""
+    """Each topic with its attributes (policy); nothing is published or read."""
     arns = [t["TopicArn"] for t in ctx.pages("sns", "ListTopics", "Topics", what="SNS topics")]
-    for arn, got in zip(arns, ctx.map(lambda a: _topic_attributes(ctx, a), arns), strict=True):
-        ctx.emit("sns.topic", {"TopicArn": arn}, attributes=pick(got, "Attributes"))
+    _with_attributes(ctx, "sns.topic", "SNS topic", "TopicArn", arns, ("NotFound", "NotFoundException"))
 
 
-def _topic_attributes(ctx: Ctx, arn: str):
-    return ctx.read(
-        f"attributes of SNS topic {arn}",
-        ctx.call,
-        "sns",
-        "GetTopicAttributes",
-        missing=("NotFound", "NotFoundException"),
-        TopicArn=arn,
-    )
+def _with_attributes(ctx: Ctx, kind: str, noun: str, key: str, ids: list[str], missing, **params) -> None:
+    """Emit each of `ids` with the `Attributes` of its Get<...>Attributes call (`Unread` when
+    the call failed, so a policy not read is never taken for none)."""
+    service, op = ("sqs", "GetQueueAttributes") if kind == "sqs.queue" else ("sns", "GetTopicAttributes")
+
+    def read(i: str):
+        return ctx.read(
+            f"attributes of {noun} {i}", ctx.call, service, op, missing=missing, **{key: i}, **params
+        )
+
+    for i, got in zip(ids, ctx.map(read, ids), strict=True):
+        ctx.emit(kind, {key: i}, attributes=pick(got, "Attributes"))
 
 
 def collect_vpc_endpoints(ctx: Ctx) -> None:
