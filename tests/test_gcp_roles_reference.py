@@ -1,0 +1,103 @@
+"""Facts about GCP predefined roles checked against vendored copies of Google's role dumps
+(iann0036/iam-dataset gcp/roles/<name>.json; commits recorded in gcp_roles.json `_verified`).
+Each case is one permission the technique catalogue or the data edges ask about."""
+
+import pytest
+
+from scanner.graph.gcp_roles import predefined
+
+ALLOWS = [
+    ("roles/storage.objectViewer", "storage.objects.get"),
+    ("roles/storage.objectUser", "storage.objects.get"),
+    ("roles/storage.objectUser", "storage.objects.create"),
+    ("roles/storage.objectCreator", "storage.objects.create"),
+    ("roles/storage.legacyObjectReader", "storage.objects.get"),
+    ("roles/storage.legacyBucketWriter", "storage.objects.create"),
+    ("roles/storage.admin", "storage.buckets.setIamPolicy"),
+    ("roles/secretmanager.secretAccessor", "secretmanager.versions.access"),
+    ("roles/secretmanager.admin", "secretmanager.versions.access"),
+    ("roles/cloudkms.cryptoKeyDecrypter", "cloudkms.cryptoKeyVersions.useToDecrypt"),
+    ("roles/cloudkms.cryptoKeyEncrypterDecrypter", "cloudkms.cryptoKeyVersions.useToDecrypt"),
+    ("roles/cloudkms.admin", "cloudkms.cryptoKeys.setIamPolicy"),
+    ("roles/cloudkms.admin", "cloudkms.cryptoKeyVersions.useToDecryptViaDelegation"),
+    ("roles/iam.securityReviewer", "storage.objects.list"),
+    ("roles/iam.securityReviewer", "resourcemanager.projects.getIamPolicy"),
+    ("roles/aiplatform.admin", "aiplatform.customJobs.create"),
+    ("roles/aiplatform.admin", "aiplatform.datasets.export"),
+    ("roles/aiplatform.admin", "aiplatform.featurestores.batchReadFeatureValues"),
+    ("roles/aiplatform.admin", "aiplatform.models.export"),
+    ("roles/aiplatform.admin", "aiplatform.endpoints.predict"),
+    ("roles/notebooks.legacyAdmin", "notebooks.instances.create"),
+    ("roles/notebooks.legacyAdmin", "compute.instances.setServiceAccount"),
+    ("roles/compute.admin", "compute.instances.create"),
+    ("roles/compute.instanceAdmin", "compute.instances.setServiceAccount"),
+    ("roles/compute.instanceAdmin", "compute.subnetworks.use"),
+    ("roles/compute.osAdminLogin", "compute.instances.osAdminLogin"),
+    ("roles/container.developer", "container.pods.exec"),
+    ("roles/container.developer", "container.clusterRoles.get"),
+    ("roles/artifactregistry.reader", "artifactregistry.repositories.downloadArtifacts"),
+    ("roles/artifactregistry.writer", "artifactregistry.repositories.uploadArtifacts"),
+    ("roles/composer.user", "composer.dags.execute"),
+]
+
+DENIES = [
+    ("roles/storage.objectViewer", "storage.objects.create"),
+    ("roles/storage.objectCreator", "storage.objects.get"),
+    ("roles/storage.legacyBucketReader", "storage.objects.get"),
+    ("roles/storage.legacyBucketOwner", "storage.objects.get"),
+    ("roles/storage.admin", "storage.hmacKeys.create"),
+    ("roles/secretmanager.viewer", "secretmanager.versions.access"),
+    ("roles/secretmanager.secretVersionManager", "secretmanager.versions.access"),
+    ("roles/secretmanager.secretVersionAdder", "secretmanager.versions.access"),
+    ("roles/cloudkms.admin", "cloudkms.cryptoKeyVersions.useToDecrypt"),
+    ("roles/cloudkms.cryptoKeyEncrypter", "cloudkms.cryptoKeyVersions.useToDecrypt"),
+    ("roles/cloudkms.signerVerifier", "cloudkms.cryptoKeyVersions.useToDecrypt"),
+    ("roles/cloudkms.viewer", "cloudkms.cryptoKeyVersions.useToDecrypt"),
+    ("roles/iam.securityReviewer", "storage.objects.get"),
+    ("roles/iam.securityReviewer", "secretmanager.versions.access"),
+    ("roles/iam.securityReviewer", "storage.buckets.get"),
+    ("roles/aiplatform.admin", "iam.serviceAccounts.actAs"),
+    ("roles/aiplatform.viewer", "aiplatform.endpoints.predict"),
+    ("roles/aiplatform.viewer", "aiplatform.datasets.export"),
+    ("roles/notebooks.legacyAdmin", "iam.serviceAccounts.actAs"),
+    ("roles/notebooks.viewer", "notebooks.instances.create"),
+    ("roles/composer.user", "composer.environments.create"),
+    ("roles/composer.user", "iam.serviceAccounts.actAs"),
+    ("roles/dataflow.viewer", "dataflow.jobs.create"),
+    ("roles/dataproc.viewer", "dataproc.clusters.create"),
+    ("roles/compute.admin", "iam.serviceAccounts.actAs"),
+    ("roles/compute.instanceAdmin", "iam.serviceAccounts.actAs"),
+    ("roles/compute.viewer", "compute.instances.create"),
+    ("roles/compute.osLogin", "compute.instances.osAdminLogin"),
+    ("roles/container.viewer", "container.secrets.get"),
+    ("roles/container.clusterViewer", "container.clusters.getCredentials"),
+    ("roles/container.developer", "container.clusters.create"),
+    ("roles/container.developer", "container.clusterRoles.escalate"),
+    ("roles/artifactregistry.reader", "artifactregistry.repositories.uploadArtifacts"),
+    ("roles/artifactregistry.writer", "artifactregistry.repositories.deleteArtifacts"),
+    ("roles/artifactregistry.repoAdmin", "artifactregistry.repositories.setIamPolicy"),
+]
+
+
+@pytest.mark.parametrize(("role", "permission"), ALLOWS)
+def test_role_allows(role, permission):
+    assert predefined()[role].allows(permission)
+
+
+@pytest.mark.parametrize(("role", "permission"), DENIES)
+def test_role_denies(role, permission):
+    assert not predefined()[role].allows(permission)
+
+
+def test_checked_roles_are_recorded():
+    import json
+
+    from scanner.graph import gcp_roles
+
+    raw = json.loads(gcp_roles._DATA.read_text(encoding="utf-8"))
+    verified = raw["_verified"]
+    for role, _ in ALLOWS + DENIES:
+        assert role in verified["roles"], role
+        assert role not in verified["unverified"], role
+    assert not set(verified["roles"]) & set(verified["unverified"])
+    assert set(verified["roles"]) | set(verified["unverified"]) <= set(raw["roles"])
