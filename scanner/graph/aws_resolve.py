@@ -254,22 +254,13 @@ def resolve_refs(value: Any, inv: Inventory, arns: Arns, owner: str | None = Non
             return _name(target, "bucket", *keys) or target.name
         return Unresolved(f"{value.uid}.{value.attr}")
     # a document with nothing to resolve is returned as is, not copied (thousands of them)
-    if isinstance(value, dict):
+    if isinstance(value, dict | list):
         out = None
-        for k, v in value.items():
+        for k, v in value.items() if isinstance(value, dict) else enumerate(value):
             r = resolve_refs(v, inv, arns, owner)
             if r is not v:
                 if out is None:
-                    out = dict(value)
+                    out = value.copy()
                 out[k] = r
         return value if out is None else out
-    if isinstance(value, list):
-        items = None
-        for i, v in enumerate(value):
-            r = resolve_refs(v, inv, arns, owner)
-            if r is not v:
-                if items is None:
-                    items = list(value)
-                items[i] = r
-        return value if items is None else items
     return value
