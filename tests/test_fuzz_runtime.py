@@ -230,7 +230,7 @@ def _nothing_unseen(provider, data, events, stats):
             return
         assert stats.records["aws"] <= len(records) and len(events) + accounted >= len(records)
         return
-    if provider == "gcp" and head.startswith(b"["):
+    if provider == "gcp" and head.startswith(b"[") and not _gcp_lines_after_an_array_line(plain):
         try:
             items = json.loads(plain)
         except Exception:
@@ -308,6 +308,21 @@ def _lines_around(provider, name, good: list[str], bad: str, at: int):
         assert at_bad or sum(stats.skipped.values()) or _empty_batch(bad), (bad[:200], stats.problems.samples)
 
 
+def _gcp_lines_after_an_array_line(plain: bytes) -> bool:
+    """The reader's rule: a first line that is a whole JSON value, with more lines after it,
+    makes the file JSON lines even when that line is an array."""
+    first, nl, rest = plain.lstrip().partition(b"\n")
+    if not nl or not rest.strip():
+        return False
+    import orjson  # the reader's parser: the same lines count as whole values
+
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
 def _empty_batch(line: str) -> bool:
     try:
         obj = json.loads(line)
@@ -336,6 +351,22 @@ def test_a_record_with_odd_values_is_reported_and_its_neighbours_read(seed):
         _lines_around(provider, name, good, json.dumps(odd), at)
 
     check()
+
+
+@pytest.mark.parametrize("first", ["[]", '[{"logName": "x"}]', "[1, 2]"])
+def test_a_gcp_sink_file_whose_first_line_is_an_array_is_still_json_lines(first):
+    """Found by the 5,000-example campaign: a JSON-lines file whose first line is an array was
+    read as one array, and the data after it ended the read, losing every good record."""
+    _lines_around("gcp", "sink.jsonl", GCP_LINES, first, 0)
+
+
+def test_gcp_array_files_still_read_as_arrays():
+    docs = [json.loads(x) for x in GCP_LINES]
+    pretty, _ = read_checked("gcp", "read.json", json.dumps(docs, indent=2).encode())
+    one_line, _ = read_checked("gcp", "read.json", json.dumps(docs).encode())
+    lines, _ = read_checked("gcp", "sink.jsonl", "\n".join(GCP_LINES).encode())
+    assert [e.raw_id for e in pretty] == [e.raw_id for e in one_line] == [e.raw_id for e in lines]
+    assert pretty
 
 
 @pytest.mark.parametrize("seed", sorted(LINE_SEEDS))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import orjson
+
 from runtime_monitor.audit.event import (
     FAILURE,
     SUCCESS,
@@ -28,20 +30,45 @@ _LOG_MARK = "cloudaudit.googleapis.com%2F"
 def read_input(inp: Input, stats: ReadStats) -> Iterator[AuditEvent]:
     try:
         stream = inp.open()
-        head = stream.peek(64)[:64].lstrip()
+        array = _array_file(stream)
     except READ_ERRORS as e:
         stats.problems.add(SOURCE, inp.name, None, "unreadable input", f"{type(e).__name__}: {e}")
         return
     with stream:
-        items = iter_array(stream) if head.startswith(b"[") else iter_lines(stream, inp.first_line)
-        for i, (obj, line, why) in enumerate(items, 1):
+        items = iter_array(stream) if array else iter_lines(stream, inp.first_line)
+        i = 0
+        for obj, line, why in items:
             if why is not None:
                 reason = reason_of(why)
                 stats.problems.add(SOURCE, inp.name, line, reason, why)
                 continue
-            ev = entry_event(obj, inp.name, line, i, stats)
-            if ev is not None:
-                yield ev
+            # a line of JSON lines may hold an array of entries (a one-line gcloud array)
+            entries = obj if isinstance(obj, list) and not array else (obj,)
+            if not entries:
+                stats.skipped[("gcp", "empty array")] += 1
+            for entry in entries:
+                i += 1
+                ev = entry_event(entry, inp.name, line, i, stats)
+                if ev is not None:
+                    yield ev
+
+
+def _array_file(stream) -> bool:
+    """Whether the input is one JSON array (``gcloud logging read --format=json``) rather than
+    JSON lines (a sink's export). It starts with "[" either way when a JSON-lines file's first
+    line is an array: a first line that is a whole value with more lines after it is JSON
+    lines (that line is then reported on its own and the rest read), not an array followed by
+    damage that would end the read."""
+    if not stream.peek(64)[:64].lstrip().startswith(b"["):
+        return False
+    first, nl, rest = stream.peek(1 << 16).lstrip().partition(b"\n")
+    if not nl or not rest.strip():
+        return True  # one line, or more than was peeked: an array
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return True  # "[" alone on its line: a pretty-printed array
+    return False  # an array on the first line (its entries are read), then more lines
 
 
 def canonical_principal(email: str) -> str:
