@@ -37,7 +37,10 @@ ALLOWS = [
     ("roles/container.developer", "container.clusterRoles.get"),
     ("roles/artifactregistry.reader", "artifactregistry.repositories.downloadArtifacts"),
     ("roles/artifactregistry.writer", "artifactregistry.repositories.uploadArtifacts"),
-    ("roles/composer.user", "composer.dags.execute"),    # basic roles: only the technique-relevant permissions were checked
+    (
+        "roles/composer.user",
+        "composer.dags.execute",
+    ),  # basic roles: only the technique-relevant permissions were checked
     ("roles/owner", "aiplatform.customJobs.create"),
     ("roles/owner", "aiplatform.datasets.export"),
     ("roles/owner", "aiplatform.endpoints.predict"),
@@ -135,13 +138,17 @@ DENIES = [
     ("roles/container.developer", "container.clusterRoles.escalate"),
     ("roles/artifactregistry.reader", "artifactregistry.repositories.uploadArtifacts"),
     ("roles/artifactregistry.writer", "artifactregistry.repositories.deleteArtifacts"),
-    ("roles/artifactregistry.repoAdmin", "artifactregistry.repositories.setIamPolicy"),    # basic roles: only the technique-relevant permissions were checked
+    (
+        "roles/artifactregistry.repoAdmin",
+        "artifactregistry.repositories.setIamPolicy",
+    ),  # basic roles: only the technique-relevant permissions were checked
     ("roles/owner", "iam.serviceAccounts.getAccessToken"),
     ("roles/owner", "iam.serviceAccounts.signBlob"),
     ("roles/owner", "iam.serviceAccounts.signJwt"),
     ("roles/owner", "iam.serviceAccounts.implicitDelegation"),
     ("roles/owner", "iam.serviceAccounts.getOpenIdToken"),
     ("roles/owner", "resourcemanager.folders.setIamPolicy"),
+    ("roles/owner", "resourcemanager.organizations.setIamPolicy"),
     ("roles/owner", "storage.objects.get"),
     ("roles/owner", "storage.objects.list"),
     ("roles/owner", "storage.objects.create"),
