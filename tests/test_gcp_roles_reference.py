@@ -90,6 +90,7 @@ ALLOWS = [
     ("roles/editor", "compute.instances.create"),
     ("roles/editor", "compute.instances.setServiceAccount"),
     ("roles/editor", "compute.subnetworks.use"),
+    ("roles/editor", "dataflow.jobs.create"),
     ("roles/editor", "dataproc.clusters.create"),
     ("roles/editor", "iam.serviceAccountKeys.create"),
     ("roles/editor", "iam.serviceAccounts.actAs"),
