@@ -205,3 +205,15 @@ def test_folder_grants_ingress_and_public_endpoints_are_conditional():
     assert any("ALLOW_INTERNAL_ONLY" in c for c in hook.conditions)
     chat = edges(g, INTERNET, "tf:google_vertex_ai_endpoint.chat")["gcp-vertex-public-endpoint"]
     assert chat.confidence == "conditional"
+
+
+def test_a_convenience_member_on_a_bucket_holds_for_the_project_role_it_names():
+    """A bucket binding for "projectEditor:p1" reaches whoever is editor of p1 without a
+    condition; a viewer, or an editor only under a condition, is not reached by it."""
+    g = graph_of("convenience")
+    bucket = "tf:google_storage_bucket.training"
+    read = edges(g, member("user:ed@example.com"), bucket)["gcp-storage-read"]
+    assert read.confidence == "certain"
+    assert read.granted_by == (f"{bucket}#iam_members[0]",)  # the projectEditor:p1 binding
+    for who in ("user:vic@example.com", "user:cai@example.com"):
+        assert not g.has(member(who)) or not edges(g, member(who), bucket)

@@ -316,9 +316,25 @@ def by_member(all_grants: list[Grant]) -> dict[str, list[Grant]]:
     return out
 
 
+# Cloud Storage's convenience members: "projectEditor:p1" in a bucket's policy stands for
+# whoever holds roles/editor on project p1 (new buckets get such bindings by default)
+CONVENIENCE = {
+    "roles/owner": "projectOwner",
+    "roles/editor": "projectEditor",
+    "roles/viewer": "projectViewer",
+}
+
+
 def effective(member: str, index: dict[str, list[Grant]]) -> list[Grant]:
-    """A member's grants plus what allUsers and allAuthenticatedUsers are granted."""
-    out = list(index.get(member, ()))
+    """A member's grants plus what allUsers and allAuthenticatedUsers are granted, and what a
+    convenience member stands for: the bindings to "projectEditor:P" where the member is
+    granted roles/editor on project P without a condition (likewise owner and viewer)."""
+    own = index.get(member, ())
+    out = list(own)
+    for g in own:
+        conv = CONVENIENCE.get(g.role.name)
+        if conv and g.scope == "project" and isinstance(g.scope_id, str) and g.condition.value is True:
+            out += index.get(f"{conv}:{g.scope_id}", ())
     if member != "allUsers":
         out += index.get("allUsers", ())
         if member != "allAuthenticatedUsers":
