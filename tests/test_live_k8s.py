@@ -565,3 +565,50 @@ def test_in_cluster_config_is_used_in_a_pod_without_a_kubeconfig(tmp_path, monke
     client.close()
     with pytest.raises(KubeconfigError, match="need a kubeconfig"):
         resolve_targets(None, ("x",), False)
+
+
+def test_only_the_newest_replicaset_of_an_unlisted_deployment_stands_in_for_it():
+    """Deployments could not be listed: their ReplicaSets are checked in their place, but a
+    Deployment keeps one per revision, so only the newest of each is checked (the older ones
+    are counted as read and not modelled, not checked again as if they ran)."""
+    from scanner.collect.k8s.catalogue import TARGETS
+    from scanner.collect.k8s.collector import _normalize
+    from scanner.model.batch import Batch
+
+    rs_target = next(t for t in TARGETS if t.kind == "ReplicaSet")
+
+    def rs(name, rev, owner_uid):
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "metadata": {
+                "name": name,
+                "namespace": "team-a",
+                "uid": f"uid-{name}",
+                "annotations": {"deployment.kubernetes.io/revision": str(rev)},
+                "ownerReferences": [
+                    {
+                        "apiVersion": "apps/v1",
+                        "kind": "Deployment",
+                        "name": "api",
+                        "uid": owner_uid,
+                        "controller": True,
+                    }
+                ],
+            },
+            "spec": {
+                "replicas": 1 if rev == 3 else 0,
+                "selector": {"matchLabels": {"app": "api"}},
+                "template": {
+                    "metadata": {"labels": {"app": "api"}},
+                    "spec": {"containers": [{"name": "api", "image": f"registry.example/api:{rev}"}]},
+                },
+            },
+        }
+
+    listed = [(rs_target, "apps/v1", rs(f"api-r{n}", n, "dep-1")) for n in (1, 3, 2)]
+    batch = Batch("kubernetes-live")
+    _normalize(listed, {"apps"}, CTX, batch)
+    names = sorted(r.name for r in batch.resources if r.type == "k8s.workload")
+    assert names == ["api-r3"]
+    assert sum(batch.unmodelled.values()) == 2

@@ -14,7 +14,7 @@ from scanner.model.batch import Batch
 from scanner.model.finding import ScanError
 from scanner.model.resource import SourceRef
 from scanner.normalize.k8s import NormalizeError, fold_quotas, normalize_object, workload_family
-from scanner.normalize.k8s.live import Ownership, Placement, clean, normalize_node, placement
+from scanner.normalize.k8s.live import Ownership, Placement, clean, controller_of, normalize_node, placement
 
 from .catalogue import Target
 from .discovery import discover
@@ -113,10 +113,37 @@ def collect_cluster(cluster: str, api: RawApi, page_size: int = PAGE_SIZE) -> Cl
     return scan
 
 
+def _superseded(listed: list[tuple[Target, str, dict]], owners: Ownership) -> set[int]:
+    """ReplicaSets of a Deployment the scan could not list stand in for it (they are what was
+    seen), but a Deployment keeps one per revision: only the newest of each owner is checked,
+    not every old revision again. The ids (`id()`) of the others."""
+    by_owner: dict[str, list[tuple[tuple, dict]]] = defaultdict(list)
+    for t, _, item in listed:
+        ref = controller_of(item) if t.kind == "ReplicaSet" else None
+        if ref is None or ref.get("kind") != "Deployment" or ref.get("uid") in owners.by_uid:
+            continue
+        meta = item.get("metadata") or {}
+        rev = _int((meta.get("annotations") or {}).get("deployment.kubernetes.io/revision"))
+        by_owner[str(ref.get("uid"))].append(((rev or 0, str(meta.get("creationTimestamp") or "")), item))
+    out: set[int] = set()
+    for sets in by_owner.values():
+        newest = max(sets, key=lambda x: x[0])[1]
+        out.update(id(item) for _, item in sets if item is not newest)
+    return out
+
+
+def _int(v) -> int | None:
+    try:
+        return int(str(v))
+    except (TypeError, ValueError):
+        return None
+
+
 def _normalize(listed: list[tuple[Target, str, dict]], groups: set[str], cluster: str, batch: Batch) -> None:
     owners = Ownership(served_groups=groups)
     for _, _, item in listed:
         owners.add(item)
+    superseded = _superseded(listed, owners)
     on_node: dict[str, list[Placement]] = defaultdict(list)
     nodes = []
     for t, gv, item in listed:
@@ -128,6 +155,9 @@ def _normalize(listed: list[tuple[Target, str, dict]], groups: set[str], cluster
             on_node[placed[0]].append(placed[1])
         if workload_family(t.kind, gv) is not None and owners.is_derived(item):
             continue  # its owner in the scan carries its pod spec (Services and the like stay)
+        if id(item) in superseded:
+            batch.count_unmodelled("apps/v1/ReplicaSet (an older revision of an unlisted Deployment)")
+            continue
         obj = clean(item, gv, t.kind)
         try:
             out = normalize_object(obj, source, cluster)
