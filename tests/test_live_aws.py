@@ -428,6 +428,21 @@ def test_a_malformed_answer_is_an_error_naming_the_call_never_an_empty_list(serv
     assert "fn-public" in _names(col, "aws.lambda.function") and _names(col, "aws.kms.key")
 
 
+def test_a_malformed_answer_once_is_sent_for_again_and_read(servers, scenario):
+    """A body cut short once (a listing's first page, a detail call) is asked for again:
+    what it lists is read, and nothing is reported missing."""
+    faults = Faults(
+        Fault("ecr", "DescribeRepositories", "malformed", times=1),
+        Fault("lambda", "GetPolicy", "malformed", times=1),
+    )
+    col = collect_aws(_cfg(servers, faults, services=["ecr", "lambda"]))
+    assert col.errors == []
+    assert "inference" in _names(col, "aws.ecr.repository")
+    assert faults.hits[("ecr", "DescribeRepositories")] == 1 and faults.hits[("lambda", "GetPolicy")] == 1
+    perms = [r for r in col.normalized.resources if r.type == "aws.lambda.permission"]
+    assert perms and not any(isinstance(r.attrs.get("principal"), Unresolved) for r in perms)
+
+
 def _by_name(col, rtype: str) -> dict:
     return {r.name: r for r in col.normalized.resources if r.type == rtype}
 

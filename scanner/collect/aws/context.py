@@ -23,6 +23,23 @@ from .faults import CallFailed, MalformedAnswer, classify
 log = logging.getLogger("mlposture.aws")
 
 
+# A body that does not parse (cut short in transit) is sent for again: botocore parses the
+# body after its own retry loop, so it never retries one itself.
+MALFORMED_ATTEMPTS = 3
+
+
+def _malformed(e: BaseException) -> bool:
+    from botocore.parsers import ResponseParserError
+
+    return isinstance(e, MalformedAnswer | ResponseParserError)
+
+
+def _pause(attempt: int) -> None:
+    import time
+
+    time.sleep(0.1 * attempt)
+
+
 @functools.cache
 def failures() -> tuple[type[BaseException], ...]:
     """What a call can raise that is the service's (or the wire's) doing, not a bug here
@@ -139,19 +156,24 @@ class Ctx:
         if not is_declared(service, op):
             raise AssertionError(f"{service}:{op} is not declared in scanner.collect.aws.calls")
         client = self.account.client(service, region or self.region)
-        try:
-            with self.gate():
-                return getattr(client, xform_name(op))(**params)
-        except ClientError as e:
-            if (e.response.get("Error") or {}).get("Code") in missing:
-                return None
-            raise self._failed(e, service, op) from None
-        except failures() as e:
-            raise self._failed(e, service, op) from None
+        for attempt in range(1, MALFORMED_ATTEMPTS + 1):
+            try:
+                with self.gate():
+                    return getattr(client, xform_name(op))(**params)
+            except ClientError as e:
+                if (e.response.get("Error") or {}).get("Code") in missing:
+                    return None
+                raise self._failed(e, service, op) from None
+            except failures() as e:
+                if _malformed(e) and attempt < MALFORMED_ATTEMPTS:
+                    _pause(attempt)
+                    continue
+                raise self._failed(e, service, op, attempt) from None
+        raise AssertionError("unreachable")
 
-    def _failed(self, e: BaseException, service: str, op: str) -> CallFailed:
+    def _failed(self, e: BaseException, service: str, op: str, attempts: int = 0) -> CallFailed:
         c = classify(e, quiet_region=self.quiet_region)
-        return CallFailed(c.kind, service, op, c.detail, c.attempts)
+        return CallFailed(c.kind, service, op, c.detail, max(c.attempts, attempts))
 
     def pages(
         self, service: str, op: str, key: str, *, region: str | None = None, what: str = "", **params
@@ -171,6 +193,7 @@ class Ctx:
             raise AssertionError(f"{service}:{op} is not declared in scanner.collect.aws.calls")
         pages = iter(client.get_paginator(xform_name(op)).paginate(**params))
         read = items = 0
+        attempt = 1
         while True:
             try:
                 with self.gate():
@@ -178,7 +201,13 @@ class Ctx:
             except StopIteration:
                 return
             except failures() as e:
-                failed = self._failed(e, service, op)
+                if read == 0 and _malformed(e) and attempt < MALFORMED_ATTEMPTS:
+                    # the first page again (a paginator cannot resume after a failed page)
+                    _pause(attempt)
+                    attempt += 1
+                    pages = iter(client.get_paginator(xform_name(op)).paginate(**params))
+                    continue
+                failed = self._failed(e, service, op, attempt if read == 0 else 0)
                 if read == 0 or failed.kind == "region":
                     raise failed from None
                 self.truncated(failed, read, items, what)
