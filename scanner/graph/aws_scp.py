@@ -41,11 +41,11 @@ from scanner.graph.aws_eval import CompiledPolicy, ScpLevel, compile_policy
 from scanner.graph.aws_resolve import UNKNOWN_ACCOUNT, Arns, resolve_refs
 from scanner.model.inventory import Inventory
 from scanner.model.resource import Unresolved
+from scanner.normalize.supporting import org_target_type
 
 SCP_TYPE = "aws.organizations.policy"
 FULL_ACCESS = "p-FullAWSAccess"
 _MANAGEMENT = re.compile(r"arn:aws[a-z-]*:organizations::(\d{12}):policy/o-")
-_ACCOUNT_ID = re.compile(r"\d{12}")
 _ALLOW_ALL = compile_policy(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 )
@@ -69,7 +69,7 @@ def _targets(raw: Any) -> list[tuple[Any, Any, frozenset[str] | None]] | None:
             continue
         ttype, tid = t.get("type"), t.get("id")
         if not isinstance(ttype, str) and isinstance(tid, str):  # typed by the id's shape
-            ttype = _type_of_id(tid)
+            ttype = org_target_type(tid)
         accounts = t.get("accounts")
         members = (
             frozenset(accounts)
@@ -78,16 +78,6 @@ def _targets(raw: Any) -> list[tuple[Any, Any, frozenset[str] | None]] | None:
         )
         out.append((ttype if isinstance(ttype, str) else None, tid, members))
     return out
-
-
-def _type_of_id(tid: str) -> str | None:
-    if tid.startswith("r-"):
-        return "ROOT"
-    if tid.startswith("ou-"):
-        return "ORGANIZATIONAL_UNIT"
-    if _ACCOUNT_ID.fullmatch(tid):
-        return "ACCOUNT"
-    return None
 
 
 def service_linked(arn: str) -> bool:

@@ -123,3 +123,15 @@ def _equals(fs: dict | None) -> Any:
     if isinstance(v, list) and any(not isinstance(x, str) for x in v):
         return Unresolved("selector value is not known")
     return v
+
+
+def org_target_type(target_id: str) -> str | None:
+    """What an Organizations policy target id names, by its form: r-… the root, ou-… an OU,
+    twelve digits an account (None: none of these)."""
+    if target_id.startswith("r-"):
+        return "ROOT"
+    if target_id.startswith("ou-"):
+        return "ORGANIZATIONAL_UNIT"
+    if len(target_id) == 12 and target_id.isascii() and target_id.isdigit():
+        return "ACCOUNT"
+    return None

@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.model.resource import Ref, Relation, Unresolved
 from scanner.normalize.iam_policy import normalize_policy
-from scanner.normalize.supporting import advanced_data_events, data_event, ingress_rule
+from scanner.normalize.supporting import advanced_data_events, data_event, ingress_rule, org_target_type
 
 from .builder import MISSING, Builder, dig, to_bool, to_int, to_str
 
@@ -137,16 +137,7 @@ def _org_target(v: Any) -> dict:
             "name": what,
         }
     if isinstance(v, str) and v:
-        ttype = (
-            "ROOT"
-            if v.startswith("r-")
-            else "ORGANIZATIONAL_UNIT"
-            if v.startswith("ou-")
-            else "ACCOUNT"
-            if v.isdigit() and len(v) == 12
-            else None
-        )
-        return {"id": v, "type": ttype or Unresolved(f"target id {v}"), "name": None}
+        return {"id": v, "type": org_target_type(v) or Unresolved(f"target id {v}"), "name": None}
     what = v.expr if isinstance(v, Unresolved) else "target id"
     return {"id": Unresolved(what), "type": Unresolved(what), "name": None}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.model.resource import Ref, Unresolved
 from scanner.normalize.iam_policy import normalize_policy
-from scanner.normalize.supporting import advanced_data_events, data_event, ingress_rule
+from scanner.normalize.supporting import advanced_data_events, data_event, ingress_rule, org_target_type
 from scanner.normalize.terraform.model import TfResource
 
 from . import aws
@@ -142,16 +142,7 @@ def org_target(value: Any) -> dict:
             "name": address,
         }
     if isinstance(value, str) and not isinstance(value, Sensitive) and value:
-        kind = (
-            "ROOT"
-            if value.startswith("r-")
-            else "ORGANIZATIONAL_UNIT"
-            if value.startswith("ou-")
-            else "ACCOUNT"
-            if value.isdigit() and len(value) == 12
-            else None
-        )
-        return {"id": value, "type": kind or Unresolved(f"target id {value}"), "name": None}
+        return {"id": value, "type": org_target_type(value) or Unresolved(f"target id {value}"), "name": None}
     expr = getattr(value, "expr", None) or "target_id"
     return {"id": Unresolved(expr), "type": Unresolved(expr), "name": None}
 
