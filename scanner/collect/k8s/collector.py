@@ -14,7 +14,15 @@ from scanner.model.batch import Batch
 from scanner.model.finding import ScanError
 from scanner.model.resource import SourceRef
 from scanner.normalize.k8s import NormalizeError, fold_quotas, normalize_object, workload_family
-from scanner.normalize.k8s.live import Ownership, Placement, clean, controller_of, normalize_node, placement
+from scanner.normalize.k8s.live import (
+    Ownership,
+    Placement,
+    _int,
+    clean,
+    controller_of,
+    normalize_node,
+    placement,
+)
 
 from .catalogue import Target
 from .discovery import discover
@@ -130,13 +138,6 @@ def _superseded(listed: list[tuple[Target, str, dict]], owners: Ownership) -> se
         newest = max(sets, key=lambda x: x[0])[1]
         out.update(id(item) for _, item in sets if item is not newest)
     return out
-
-
-def _int(v) -> int | None:
-    try:
-        return int(str(v))
-    except (TypeError, ValueError):
-        return None
 
 
 def _normalize(listed: list[tuple[Target, str, dict]], groups: set[str], cluster: str, batch: Batch) -> None:
